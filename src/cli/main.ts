@@ -1,0 +1,52 @@
+// CLI entry: builds the commander program, registers each command, maps errors to exit codes.
+// Heavy modules (pg, PGlite, pg-boss) load inside actions only, so `--help` starts fast.
+import { Command, CommanderError } from 'commander';
+import { AppError, EXIT } from '../errors.ts';
+import { registerMigrate } from './commands/migrate.ts';
+import { printError } from './output.ts';
+
+/** Builds the program with every command registered (exported for tests and docs). */
+export function buildProgram(): Command {
+  const program = new Command('sm-core')
+    .description(
+      'Social Monitoring Core: sync Instagram profiles ("bloggers") and their followers from paid data ' +
+        'providers (RocketAPI, RapidAPI) into PostgreSQL, through a pg-boss queue.\n\n' +
+        'Database: DATABASE_URL (or DB_HOST...) selects a PostgreSQL server; without it an embedded ' +
+        'database in SM_DATA_DIR (default ./.sm-core) is used. See .env.example for every setting.',
+    )
+    .version('0.1.0', '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ sortSubcommands: false })
+    .exitOverride();
+  registerMigrate(program);
+  program.addHelpText(
+    'after',
+    `
+Exit codes:
+  0 ok   1 internal error   2 usage   3 configuration   4 database unreachable or busy
+  5 schema behind/ahead (run sm-core migrate)   6 run failed   7 run partial
+  8 profile not found   9 profile private   10 provider throttled/out of quota
+  11 provider rejected the API key   130 interrupted`,
+  );
+  return program;
+}
+
+/**
+ * Runs the CLI and resolves to the process exit code; never throws.
+ * @param argv process.argv (node, script, ...args)
+ */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  program.commands.forEach((c) => c.exitOverride());
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return EXIT.ok;
+      return EXIT.usage;
+    }
+    printError(err);
+    return err instanceof AppError ? err.exitCode : EXIT.internal;
+  }
+}

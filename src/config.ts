@@ -1,0 +1,144 @@
+// Configuration: one zod schema, read once at start from the environment (and `.env` outside production).
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const intWithDefault = (def: number, min = 0) => z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).default(def));
+
+/**
+ * Environment schema. Every key is documented in `.env.example`; keep both in step.
+ * Keys listed in {@link SECRET_KEYS} are never logged or printed.
+ */
+export const envSchema = z.object({
+  SM_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'test', 'production']).default('development')),
+  DATABASE_URL: optionalString,
+  DB_HOST: optionalString,
+  DB_PORT: intWithDefault(5432, 1),
+  DB_USERNAME: optionalString,
+  DB_PASSWORD: optionalString,
+  DB_NAME: optionalString,
+  SM_DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./.sm-core')),
+  ROCKET_API_KEY: optionalString,
+  ROCKET_API_HOST: z.preprocess(emptyToUndefined, z.url().default('https://v1.rocketapi.io')),
+  RAPID_API_KEY: optionalString,
+  RAPID_SCRAPER_API_HOST: optionalString,
+  NEW_RELIC_LICENSE_KEY: optionalString,
+  SM_LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+  /** Whole-request budget for one provider call, body included (ms). */
+  SM_PROVIDER_TIMEOUT_MS: intWithDefault(30_000, 100),
+  /** Followers requested per page (RocketAPI documents a maximum of 50 since SDK 1.0.7). */
+  SM_FOLLOWERS_PAGE_SIZE: intWithDefault(50, 1),
+  /** Hard ceiling on pages in one run (loop guard, CASES.md C05). */
+  SM_MAX_PAGES: intWithDefault(100_000, 1),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Keys whose values are secrets: never logged, never in errors, never stored. */
+export const SECRET_KEYS = ['DATABASE_URL', 'DB_PASSWORD', 'ROCKET_API_KEY', 'RAPID_API_KEY', 'NEW_RELIC_LICENSE_KEY'] as const;
+
+/** Where the database lives: a server (pg) or the embedded PGlite data directory. */
+export type DatabaseTarget =
+  | { kind: 'server'; connectionString: string }
+  | { kind: 'embedded'; dataDir: string };
+
+/** Resolved configuration, built once by {@link loadConfig} and passed down from the composition root. */
+export interface Config {
+  env: Env['SM_ENV'];
+  database: DatabaseTarget;
+  logLevel: Env['SM_LOG_LEVEL'];
+  rocket: { apiKey: string | undefined; host: string };
+  rapid: { apiKey: string | undefined; host: string | undefined };
+  newRelicLicenseKey: string | undefined;
+  providerTimeoutMs: number;
+  followersPageSize: number;
+  maxPages: number;
+  /** Every value that must never appear in output; used by the logger and error printer to redact. */
+  secrets: string[];
+}
+
+/**
+ * Reads `.env` (development and test only, when present) into `process.env` without overriding
+ * variables that are already set. Uses Node's built-in `process.loadEnvFile`.
+ */
+function loadDotEnv(env: NodeJS.ProcessEnv, cwd: string): void {
+  const mode = env.SM_ENV ?? 'development';
+  if (mode === 'production') return;
+  const file = path.join(cwd, '.env');
+  if (existsSync(file)) process.loadEnvFile(file);
+}
+
+/**
+ * Parses and validates the environment once.
+ * @throws ConfigError naming every invalid or (in production) missing key; values are never echoed.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  if (env === process.env) loadDotEnv(env, cwd);
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const keys = [...new Set(parsed.error.issues.map((i) => String(i.path[0])))];
+    throw new ConfigError(`invalid configuration: ${keys.join(', ')} (see .env.example)`);
+  }
+  const e = parsed.data;
+  if (e.SM_ENV === 'production') {
+    const missing: string[] = [];
+    if (!e.DATABASE_URL && !e.DB_HOST) missing.push('DATABASE_URL (or DB_HOST)');
+    if (!e.DATABASE_URL && e.DB_HOST && !e.DB_USERNAME) missing.push('DB_USERNAME');
+    if (!e.ROCKET_API_KEY && !e.RAPID_API_KEY) missing.push('ROCKET_API_KEY (or RAPID_API_KEY)');
+    if (missing.length) {
+      throw new ConfigError(`missing required configuration for production: ${missing.join(', ')} (see .env.example)`);
+    }
+  }
+  return {
+    env: e.SM_ENV,
+    database: resolveDatabase(e, cwd),
+    logLevel: e.SM_LOG_LEVEL,
+    rocket: { apiKey: e.ROCKET_API_KEY, host: e.ROCKET_API_HOST.replace(/\/+$/, '') },
+    rapid: { apiKey: e.RAPID_API_KEY, host: e.RAPID_SCRAPER_API_HOST },
+    newRelicLicenseKey: e.NEW_RELIC_LICENSE_KEY,
+    providerTimeoutMs: e.SM_PROVIDER_TIMEOUT_MS,
+    followersPageSize: e.SM_FOLLOWERS_PAGE_SIZE,
+    maxPages: e.SM_MAX_PAGES,
+    secrets: SECRET_KEYS.map((k) => e[k]).filter((v): v is string => typeof v === 'string' && v.length >= 4),
+  };
+}
+
+function resolveDatabase(e: Env, cwd: string): DatabaseTarget {
+  if (e.DATABASE_URL) return { kind: 'server', connectionString: e.DATABASE_URL };
+  if (e.DB_HOST) {
+    const url = new URL('postgres://localhost');
+    url.hostname = e.DB_HOST;
+    url.port = String(e.DB_PORT);
+    if (e.DB_USERNAME) url.username = e.DB_USERNAME;
+    if (e.DB_PASSWORD) url.password = e.DB_PASSWORD;
+    url.pathname = `/${e.DB_NAME ?? `sm_core_${e.SM_ENV}`}`;
+    return { kind: 'server', connectionString: url.toString() };
+  }
+  return { kind: 'embedded', dataDir: path.resolve(cwd, e.SM_DATA_DIR) };
+}
+
+/**
+ * Replaces every secret value inside `text` with `[redacted]`; also masks the password of any
+ * postgres URL. Used on every log line and every error message that leaves the process.
+ */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s) out = out.split(s).join('[redacted]');
+  return out.replace(/(postgres(?:ql)?:\/\/[^:/@\s]+:)[^@\s]+@/g, '$1[redacted]@');
+}
+
+/** A view of the configuration safe to print: secrets replaced by `set`/`unset`. */
+export function describeConfig(config: Config): Record<string, string> {
+  return {
+    SM_ENV: config.env,
+    database: config.database.kind === 'embedded' ? `embedded (${config.database.dataDir})` : redact(config.database.connectionString, config.secrets),
+    ROCKET_API_HOST: config.rocket.host,
+    ROCKET_API_KEY: config.rocket.apiKey ? 'set' : 'unset',
+    RAPID_SCRAPER_API_HOST: config.rapid.host ?? 'unset',
+    RAPID_API_KEY: config.rapid.apiKey ? 'set' : 'unset',
+    NEW_RELIC_LICENSE_KEY: config.newRelicLicenseKey ? 'set' : 'unset',
+  };
+}

@@ -1,0 +1,68 @@
+// Database seam over a PostgreSQL server (node-postgres Pool).
+import pg from 'pg';
+import { DatabaseError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { toBossDb, type Database, type Queryable, type Transaction } from './database.ts';
+
+/** Connection errors that mean "the server is not there" rather than "the query is wrong". */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', '3D000', '28P01', '28000']);
+
+/**
+ * Opens a pg Pool (application_name `sm-core`) and checks it answers.
+ * The Pool's `error` listener logs dropped idle connections instead of crashing (CASES.md C17).
+ * @throws DatabaseError naming host and database (never the password) when the server is unreachable
+ */
+export async function openServerDatabase(connectionString: string, logger: Logger): Promise<Database> {
+  const url = new URL(connectionString);
+  const label = `${url.hostname}:${url.port || 5432}${url.pathname}`;
+  const pool = new pg.Pool({ connectionString, application_name: 'sm-core', max: 10, connectionTimeoutMillis: 10_000 });
+  pool.on('error', (err) => logger.warn({ err: { message: err.message } }, 'database connection dropped; the pool reconnects on next use'));
+  try {
+    await pool.query('select 1');
+  } catch (err) {
+    await pool.end().catch(() => {});
+    const code = (err as { code?: string }).code ?? '';
+    const hint = UNREACHABLE.has(code) ? 'check DATABASE_URL / DB_HOST and that the server is running' : 'see the cause';
+    throw new DatabaseError(`cannot connect to PostgreSQL at ${label}: ${(err as Error).message} (${hint})`, { cause: err });
+  }
+  const query: Queryable['query'] = async (text, params) => {
+    const res = await pool.query(text, params as unknown[] | undefined);
+    return { rows: res.rows, rowCount: res.rowCount ?? 0 };
+  };
+  return {
+    kind: 'server',
+    label,
+    query,
+    async exec(sql) {
+      await pool.query(sql);
+    },
+    async transaction(fn) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const tx: Transaction = {
+          query: async (text, params) => {
+            const res = await client.query(text, params as unknown[] | undefined);
+            return { rows: res.rows, rowCount: res.rowCount ?? 0 };
+          },
+          exec: async (sql) => {
+            await client.query(sql);
+          },
+        };
+        const out = await fn(tx);
+        await client.query('COMMIT');
+        return out;
+      } catch (err) {
+        await client.query('ROLLBACK').catch((rollbackErr: Error) => {
+          broken = rollbackErr; // the connection itself is gone: do not return it to the pool
+        });
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    },
+    bossDb: (tx) => toBossDb(tx ?? { query }),
+    close: () => pool.end(),
+  };
+}

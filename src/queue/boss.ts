@@ -1,0 +1,25 @@
+// pg-boss construction and lifecycle: the only queue. Its error/warning events always go to the logger.
+import { PgBoss } from 'pg-boss';
+import type { Database } from '../db/database.ts';
+import type { Logger } from '../logger.ts';
+import { QUEUES } from './jobs.ts';
+
+/**
+ * Creates and starts pg-boss on the given database: on a server it opens its own pool from the
+ * connection string (LISTEN/NOTIFY included); on the embedded database it shares the PGlite instance.
+ * Installs or upgrades pg-boss's own schema (`pgboss`), then creates every queue idempotently
+ * (a send to a missing queue is silently dropped in pg-boss >= 10: CASES.md C12).
+ */
+export async function startBoss(db: Database, connectionString: string | undefined, logger: Logger): Promise<PgBoss> {
+  const boss =
+    db.kind === 'server' && connectionString
+      ? new PgBoss({ connectionString, application_name: 'sm-core', max: 5, useListenNotify: true })
+      : new PgBoss({ db: db.bossDb(), backend: 'pglite', useListenNotify: true });
+  boss.on('error', (err: Error) => logger.error({ err: { message: err.message } }, 'pg-boss error'));
+  boss.on('warning', (w: { message: string }) => logger.warn({ warning: w.message }, 'pg-boss warning'));
+  await boss.start();
+  for (const [name, options] of Object.entries(QUEUES)) {
+    await boss.createQueue(name, options);
+  }
+  return boss;
+}

@@ -1,0 +1,61 @@
+// Per-test-file databases cloned from a migrated template (graphile-worker's pattern).
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+/** Admin connection string (a database that always exists) derived from DATABASE_URL. */
+export function adminUrl(): string {
+  const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  return base;
+}
+
+/** Name of the template database built once per test run by test/setup/global-db.ts. */
+export const TEMPLATE_DB = 'sm_core_test_template';
+
+/** Returns `url` with its database name replaced. */
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/** A throwaway database for one test file. */
+export interface TestDatabase {
+  name: string;
+  url: string;
+  /** A pg pool on it, for assertions. */
+  pool: pg.Pool;
+  drop(): Promise<void>;
+}
+
+/**
+ * Creates a fresh database cloned from the migrated template (schema + pgboss schema included).
+ * @param fromTemplate false for an empty database (migration tests)
+ */
+export async function createTestDatabase(fromTemplate = true): Promise<TestDatabase> {
+  const name = `sm_core_test_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl() });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}${fromTemplate ? ` TEMPLATE ${TEMPLATE_DB}` : ''}`);
+  } finally {
+    await admin.end();
+  }
+  const url = withDatabase(adminUrl(), name);
+  const pool = new pg.Pool({ connectionString: url, max: 3 });
+  pool.on('error', () => {});
+  return {
+    name,
+    url,
+    pool,
+    async drop() {
+      await pool.end();
+      const c = new pg.Client({ connectionString: adminUrl() });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
