@@ -8,8 +8,15 @@ export function adminUrl(): string {
   return base;
 }
 
-/** Name of the template database built once per test run by test/setup/global-db.ts. */
-export const TEMPLATE_DB = 'sm_core_test_template';
+/**
+ * Name of the template database built once per test run by test/setup/global-db.ts. Unique per run
+ * (several checkouts may run tests on one server at once); global setup exports it in SM_TEST_TEMPLATE.
+ */
+export function templateDb(): string {
+  const name = process.env.SM_TEST_TEMPLATE;
+  if (!name) throw new Error('SM_TEST_TEMPLATE is not set: run tests through vitest (test/setup/global-db.ts)');
+  return name;
+}
 
 /** Returns `url` with its database name replaced. */
 export function withDatabase(url: string, database: string): string {
@@ -32,11 +39,11 @@ export interface TestDatabase {
  * @param fromTemplate false for an empty database (migration tests)
  */
 export async function createTestDatabase(fromTemplate = true): Promise<TestDatabase> {
-  const name = `sm_core_test_${randomBytes(5).toString('hex')}`;
+  const name = `sm_core_t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl() });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name}${fromTemplate ? ` TEMPLATE ${TEMPLATE_DB}` : ''}`);
+    await admin.query(`CREATE DATABASE ${name}${fromTemplate ? ` TEMPLATE ${templateDb()}` : ''}`);
   } finally {
     await admin.end();
   }

@@ -1,27 +1,35 @@
-// Runs once before all test files: builds the template database (our migrations + pg-boss schema).
+// Runs once before all test files: builds this run's template database (our migrations + pg-boss
+// schema); every test file clones it. Dropped again at teardown.
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startBoss } from '../../src/queue/boss.ts';
-import { adminUrl, TEMPLATE_DB, withDatabase } from '../helpers/db.ts';
+import { adminUrl, withDatabase } from '../helpers/db.ts';
 
-export default async function setup(): Promise<void> {
-  const admin = new pg.Client({ connectionString: adminUrl() });
-  await admin.connect();
+async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: adminUrl() });
+  await c.connect();
   try {
-    // Leftovers of earlier, interrupted runs.
-    const old = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'sm_core_test_%'`);
-    for (const { datname } of old.rows) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${TEMPLATE_DB}`);
+    return await fn(c);
   } finally {
-    await admin.end();
+    await c.end();
   }
-  const url = withDatabase(adminUrl(), TEMPLATE_DB);
+}
+
+export default async function setup(): Promise<() => Promise<void>> {
+  const name = `sm_core_tpl_${randomBytes(6).toString('hex')}`;
+  process.env.SM_TEST_TEMPLATE = name;
+  await admin((c) => c.query(`CREATE DATABASE ${name}`));
+  const url = withDatabase(adminUrl(), name);
   const logger = createLogger('silent');
   const db = await openDatabase({ kind: 'server', connectionString: url }, logger);
   await migrate(db);
   const boss = await startBoss(db, url, logger);
   await boss.stop({ graceful: false, close: true });
   await db.close();
+  return async () => {
+    await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  };
 }
