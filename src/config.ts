@@ -41,9 +41,7 @@ export type Env = z.infer<typeof envSchema>;
 export const SECRET_KEYS = ['DATABASE_URL', 'DB_PASSWORD', 'ROCKET_API_KEY', 'RAPID_API_KEY', 'NEW_RELIC_LICENSE_KEY'] as const;
 
 /** Where the database lives: a server (pg) or the embedded PGlite data directory. */
-export type DatabaseTarget =
-  | { kind: 'server'; connectionString: string }
-  | { kind: 'embedded'; dataDir: string };
+export type DatabaseTarget = { kind: 'server'; connectionString: string } | { kind: 'embedded'; dataDir: string };
 
 /** Resolved configuration, built once by {@link loadConfig} and passed down from the composition root. */
 export interface Config {
@@ -134,7 +132,10 @@ export function redact(text: string, secrets: readonly string[]): string {
 export function describeConfig(config: Config): Record<string, string> {
   return {
     SM_ENV: config.env,
-    database: config.database.kind === 'embedded' ? `embedded (${config.database.dataDir})` : redact(config.database.connectionString, config.secrets),
+    database:
+      config.database.kind === 'embedded'
+        ? `embedded (${config.database.dataDir})`
+        : redact(config.database.connectionString, config.secrets),
     ROCKET_API_HOST: config.rocket.host,
     ROCKET_API_KEY: config.rocket.apiKey ? 'set' : 'unset',
     RAPID_SCRAPER_API_HOST: config.rapid.host ?? 'unset',

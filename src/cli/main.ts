@@ -37,7 +37,7 @@ Exit codes:
  */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
-  program.commands.forEach((c) => c.exitOverride());
+  for (const c of program.commands) c.exitOverride();
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;

@@ -46,9 +46,7 @@ export interface Database extends Queryable {
  * @throws DatabaseError when the server is unreachable or the embedded data directory is in use
  */
 export async function openDatabase(target: DatabaseTarget, logger: Logger): Promise<Database> {
-  return target.kind === 'server'
-    ? openServerDatabase(target.connectionString, logger)
-    : openEmbeddedDatabase(target.dataDir, logger);
+  return target.kind === 'server' ? openServerDatabase(target.connectionString, logger) : openEmbeddedDatabase(target.dataDir, logger);
 }
 
 /** Wraps a Queryable as pg-boss's one-method `IDatabase`. */

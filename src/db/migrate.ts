@@ -62,7 +62,12 @@ async function appliedRows(q: Queryable): Promise<Array<{ id: number; name: stri
 export async function migrationStatus(db: Queryable, dir = SQL_DIR): Promise<MigrationStatus[]> {
   const files = listMigrationFiles(dir);
   const applied = new Map((await appliedRows(db)).map((r) => [Number(r.id), r]));
-  const out: MigrationStatus[] = files.map((f) => ({ id: f.id, name: f.name, appliedAt: applied.get(f.id)?.applied_at ?? null, unknown: false }));
+  const out: MigrationStatus[] = files.map((f) => ({
+    id: f.id,
+    name: f.name,
+    appliedAt: applied.get(f.id)?.applied_at ?? null,
+    unknown: false,
+  }));
   for (const [id, r] of applied) {
     if (!files.some((f) => f.id === id)) out.push({ id, name: r.name, appliedAt: r.applied_at, unknown: true });
   }

@@ -29,7 +29,9 @@ describe('migrate', () => {
     expect(await migrate(db)).toEqual([]);
     await assertSchemaCurrent(db);
     const tables = await tdb.pool.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
-    expect(tables.rows.map((r) => r.table_name)).toEqual(expect.arrayContaining(['followers', 'job_calls', 'service_calls', 'sm_migrations', 'social_profiles', 'subscriptions']));
+    expect(tables.rows.map((r) => r.table_name)).toEqual(
+      expect.arrayContaining(['followers', 'job_calls', 'service_calls', 'sm_migrations', 'social_profiles', 'subscriptions']),
+    );
   });
 
   it('two concurrent runners apply each migration once', async () => {
