@@ -26,6 +26,10 @@ export const envSchema = z.object({
   RAPID_API_KEY: optionalString,
   RAPID_SCRAPER_API_HOST: optionalString,
   NEW_RELIC_LICENSE_KEY: optionalString,
+  /** Application name reported to New Relic (only read when NEW_RELIC_LICENSE_KEY is set). */
+  NEW_RELIC_APP_NAME: z.preprocess(emptyToUndefined, z.string().default('sm-core')),
+  /** Log line format on stderr: `auto` = pretty on a TTY, JSON otherwise. */
+  SM_LOG_FORMAT: z.preprocess(emptyToUndefined, z.enum(['auto', 'json', 'pretty']).default('auto')),
   SM_LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   /** Whole-request budget for one provider call, body included (ms). */
   SM_PROVIDER_TIMEOUT_MS: intWithDefault(30_000, 100),
@@ -48,9 +52,11 @@ export interface Config {
   env: Env['SM_ENV'];
   database: DatabaseTarget;
   logLevel: Env['SM_LOG_LEVEL'];
+  logFormat: Env['SM_LOG_FORMAT'];
   rocket: { apiKey: string | undefined; host: string };
   rapid: { apiKey: string | undefined; host: string | undefined };
   newRelicLicenseKey: string | undefined;
+  newRelicAppName: string;
   providerTimeoutMs: number;
   followersPageSize: number;
   maxPages: number;
@@ -94,9 +100,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     env: e.SM_ENV,
     database: resolveDatabase(e, cwd),
     logLevel: e.SM_LOG_LEVEL,
+    logFormat: e.SM_LOG_FORMAT,
     rocket: { apiKey: e.ROCKET_API_KEY, host: e.ROCKET_API_HOST.replace(/\/+$/, '') },
     rapid: { apiKey: e.RAPID_API_KEY, host: e.RAPID_SCRAPER_API_HOST },
     newRelicLicenseKey: e.NEW_RELIC_LICENSE_KEY,
+    newRelicAppName: e.NEW_RELIC_APP_NAME,
     providerTimeoutMs: e.SM_PROVIDER_TIMEOUT_MS,
     followersPageSize: e.SM_FOLLOWERS_PAGE_SIZE,
     maxPages: e.SM_MAX_PAGES,

@@ -34,16 +34,33 @@ export interface ContextOptions {
  */
 export async function createContext(options: ContextOptions = {}): Promise<Context> {
   const config = loadConfig(options.env ?? process.env);
-  const logger = options.logger ?? createLogger(config.logLevel, config.secrets);
-  const db = await openDatabase(config.database, logger);
-  const releasers: Array<() => Promise<void>> = [() => db.close()];
+  const logger = options.logger ?? createLogger(config.logLevel, config.secrets, { format: config.logFormat });
+  const releasers: Array<() => Promise<void>> = [];
+  const releaseAll = async () => {
+    for (const release of releasers.reverse()) {
+      try {
+        await release();
+      } catch (err) {
+        logger.warn({ err: { message: (err as Error).message } }, 'error while closing');
+      }
+    }
+    releasers.length = 0;
+  };
+  let db: Database;
   try {
+    if (config.newRelicLicenseKey) {
+      // Only with a key: the agent module is never imported otherwise (test/monitoring/newrelic.test.ts).
+      const monitoring = await import('./monitoring/newrelic.ts');
+      if (await monitoring.startMonitoring(config, logger)) releasers.push(() => monitoring.stopMonitoring());
+    }
+    db = await openDatabase(config.database, logger);
+    releasers.push(() => db.close());
     if (options.schema !== 'none') {
       if (db.kind === 'embedded') await migrate(db);
       else await assertSchemaCurrent(db);
     }
   } catch (err) {
-    await db.close();
+    await releaseAll();
     throw err;
   }
   let bossPromise: Promise<PgBoss> | undefined;
@@ -62,15 +79,6 @@ export async function createContext(options: ContextOptions = {}): Promise<Conte
       }
       return bossPromise;
     },
-    async close() {
-      for (const release of releasers.reverse()) {
-        try {
-          await release();
-        } catch (err) {
-          logger.warn({ err: { message: (err as Error).message } }, 'error while closing');
-        }
-      }
-      releasers.length = 0;
-    },
+    close: releaseAll,
   };
 }
