@@ -1,4 +1,5 @@
 // Error classes and the one table that maps them to process exit codes.
+import type { CallInfo } from './providers/types.ts';
 
 /**
  * Process exit codes. Documented in README.md ("Exit codes"); asserted in test/cli.
@@ -116,11 +117,13 @@ export class ProviderError extends AppError {
   readonly retryAfterSeconds: number | undefined;
   /** Raw response body (truncated) kept for debugging invalid responses. */
   readonly rawBody: string | undefined;
+  /** Ledger facts of the failed call (endpoint, HTTP status, latency, attempts), set by the provider. */
+  call: CallInfo | undefined;
   constructor(
     kind: ProviderErrorKind,
     provider: string,
     message: string,
-    extra: { httpStatus?: number; retryAfterSeconds?: number; rawBody?: string; cause?: unknown } = {},
+    extra: { httpStatus?: number; retryAfterSeconds?: number; rawBody?: string; call?: CallInfo; cause?: unknown } = {},
   ) {
     super(`${provider}: ${message}`, PROVIDER_ERROR_POLICY[kind].exitCode, { cause: extra.cause });
     this.kind = kind;
@@ -128,6 +131,7 @@ export class ProviderError extends AppError {
     this.httpStatus = extra.httpStatus;
     this.retryAfterSeconds = extra.retryAfterSeconds;
     this.rawBody = extra.rawBody;
+    this.call = extra.call;
   }
 }
 
