@@ -36,10 +36,15 @@ export function classifyHttpStatus(res: HttpResponse, o: ClassifyOptions): Provi
   }
   if (status === 429) {
     const wait = retryAfterSeconds(res.headers);
-    return new ProviderError('rate_limited', o.provider, `throttled (HTTP 429${wait !== undefined ? `, Retry-After ${wait} s` : ''})${said}`, {
-      ...extra,
-      retryAfterSeconds: wait,
-    });
+    return new ProviderError(
+      'rate_limited',
+      o.provider,
+      `throttled (HTTP 429${wait !== undefined ? `, Retry-After ${wait} s` : ''})${said}`,
+      {
+        ...extra,
+        retryAfterSeconds: wait,
+      },
+    );
   }
   if (status === 400 && FEEDBACK.test(message)) return feedbackRequired(o, status, message, rawBody);
   if (status === 408 || status === 425 || status >= 500) {
@@ -50,11 +55,16 @@ export function classifyHttpStatus(res: HttpResponse, o: ClassifyOptions): Provi
 
 /** Instagram's "feedback_required" / "Try Again Later" throttle (CASES.md C08 variant): a rate limit with a configured floor. */
 export function feedbackRequired(o: ClassifyOptions, httpStatus: number, message: string, rawBody?: string): ProviderError {
-  return new ProviderError('rate_limited', o.provider, `throttled by Instagram (${message || 'feedback_required'}); waiting ${o.feedbackDeferSeconds} s`, {
-    httpStatus,
-    retryAfterSeconds: o.feedbackDeferSeconds,
-    rawBody,
-  });
+  return new ProviderError(
+    'rate_limited',
+    o.provider,
+    `throttled by Instagram (${message || 'feedback_required'}); waiting ${o.feedbackDeferSeconds} s`,
+    {
+      httpStatus,
+      retryAfterSeconds: o.feedbackDeferSeconds,
+      rawBody,
+    },
+  );
 }
 
 /** True when an error body says Instagram throttled the account (feedback_required, "Please wait a few minutes"). */

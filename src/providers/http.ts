@@ -77,7 +77,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         return { status: res.status, headers: Object.fromEntries(res.headers), body, latencyMs };
       } catch (err) {
         const latencyMs = Math.round(performance.now() - started);
-        const error = transportError(provider, req, err, { budgetHit: budget.aborted, callerAborted: req.signal?.aborted === true, phase, timeoutMs, latencyMs });
+        const error = transportError(provider, req, err, {
+          budgetHit: budget.aborted,
+          callerAborted: req.signal?.aborted === true,
+          phase,
+          timeoutMs,
+          latencyMs,
+        });
         logger?.debug({ provider, method: req.method, path, latencyMs, error: error.message }, 'provider http failed');
         throw error;
       }
@@ -104,7 +110,12 @@ function transportError(
 ): ProviderError {
   const what = `${req.method} ${safePath(req.url)}`;
   if (facts.budgetHit) {
-    return new ProviderError('transient', provider, `${what} timed out after ${facts.timeoutMs} ms waiting for the ${facts.phase} (total budget SM_PROVIDER_TIMEOUT_MS)`, { cause: err });
+    return new ProviderError(
+      'transient',
+      provider,
+      `${what} timed out after ${facts.timeoutMs} ms waiting for the ${facts.phase} (total budget SM_PROVIDER_TIMEOUT_MS)`,
+      { cause: err },
+    );
   }
   if (facts.callerAborted) return new ProviderError('transient', provider, `${what} aborted after ${facts.latencyMs} ms`, { cause: err });
   const code = errorCode(err);

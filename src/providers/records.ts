@@ -18,7 +18,12 @@ const idFields = { pk: idCandidate, pk_id: idCandidate, id: idCandidate, strong_
  * Picks the user id as a string. A string twin (`pk_id`, `id`, `strong_id__`) wins over `pk`
  * (CASES.md C04); `pk` is used when it is the only one.
  */
-function pickId(u: { pk?: string | number; pk_id?: string | number; id?: string | number; strong_id__?: string | number }): string | undefined {
+function pickId(u: {
+  pk?: string | number;
+  pk_id?: string | number;
+  id?: string | number;
+  strong_id__?: string | number;
+}): string | undefined {
   for (const v of [u.pk_id, u.id, u.strong_id__]) if (typeof v === 'string') return v;
   for (const v of [u.pk, u.pk_id, u.id, u.strong_id__]) if (v !== undefined) return String(v);
   return undefined;

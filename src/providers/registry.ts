@@ -19,7 +19,8 @@ export interface Providers {
 }
 
 /** One-line stderr warning printed when the bundled sample data is used. */
-export const SAMPLE_WARNING = 'sm-core: warning: using bundled SAMPLE data (no ROCKET_API_KEY set); set ROCKET_API_KEY to sync real accounts';
+export const SAMPLE_WARNING =
+  'sm-core: warning: using bundled SAMPLE data (no ROCKET_API_KEY set); set ROCKET_API_KEY to sync real accounts';
 
 /**
  * Creates the providers from configuration. With `ROCKET_API_KEY` the RocketAPI client talks to

@@ -50,7 +50,9 @@ describe('C11 stalled peer', () => {
     const client = createHttpClient({ provider: 'rocket', timeoutMs: BUDGET_MS });
     try {
       const started = performance.now();
-      const err = await client.request({ method: 'POST', url: `${silent.url}/instagram/user/get_followers`, body: '{}' }).catch((e: unknown) => e);
+      const err = await client
+        .request({ method: 'POST', url: `${silent.url}/instagram/user/get_followers`, body: '{}' })
+        .catch((e: unknown) => e);
       const elapsed = performance.now() - started;
       expect(err).toBeInstanceOf(ProviderError);
       expect(err).toMatchObject({ kind: 'transient' });
@@ -114,7 +116,9 @@ describe('transport errors', () => {
     try {
       const ctrl = new AbortController();
       setTimeout(() => ctrl.abort(), 20);
-      const err = await client.request({ method: 'POST', url: `${fake.url}/instagram/user/get_info`, body: '{}', signal: ctrl.signal }).catch((e: unknown) => e);
+      const err = await client
+        .request({ method: 'POST', url: `${fake.url}/instagram/user/get_info`, body: '{}', signal: ctrl.signal })
+        .catch((e: unknown) => e);
       expect(err).toMatchObject({ kind: 'transient' });
       expect((err as Error).message).toContain('aborted');
     } finally {

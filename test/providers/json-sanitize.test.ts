@@ -14,7 +14,12 @@ describe('parseJson (C04: ids above 2^53)', () => {
 
   it('leaves safe integers, fractions and negative safe numbers as numbers; negative unsafe as text', () => {
     expect(parseJson('[9100000101, 1.5, -12, 9007199254740991, 9007199254740992, -9007199254740993]')).toEqual([
-      9100000101, 1.5, -12, 9007199254740991, '9007199254740992', '-9007199254740993',
+      9100000101,
+      1.5,
+      -12,
+      9007199254740991,
+      '9007199254740992',
+      '-9007199254740993',
     ]);
   });
 

@@ -146,7 +146,9 @@ describe('followers and followings pages', () => {
 
 describe('field cases at the provider level', () => {
   it('C04: an unquoted big pk and cursor are kept exact and the cursor is re-sent exactly', async () => {
-    server.script('get_followers', { body: envelopeText('{"users":[{"pk":17841401234567891,"username":"big.id"}],"next_max_id":17841401234567891}') });
+    server.script('get_followers', {
+      body: envelopeText('{"users":[{"pk":17841401234567891,"username":"big.id"}],"next_max_id":17841401234567891}'),
+    });
     const page = (await rocket.getFollowersPage('9100000001', null, 50)).data;
     expect(page.users[0]).toMatchObject({ extId: '17841401234567891', username: 'big.id' });
     expect(page.nextCursor).toBe('17841401234567891');
@@ -157,7 +159,9 @@ describe('field cases at the provider level', () => {
 
   it('C04: when pk and a string pk_id both exist, the string wins', async () => {
     server.script('get_followers', {
-      body: envelopeText('{"users":[{"pk":17841401234567890,"pk_id":"17841401234567891","username":"twin"},{"pk":5,"id":"6","username":"ids"}]}'),
+      body: envelopeText(
+        '{"users":[{"pk":17841401234567890,"pk_id":"17841401234567891","username":"twin"},{"pk":5,"id":"6","username":"ids"}]}',
+      ),
     });
     const page = (await rocket.getFollowersPage('9100000001', null, 50)).data;
     expect(page.users.map((u) => u.extId)).toEqual(['17841401234567891', '6']);
@@ -165,7 +169,9 @@ describe('field cases at the provider level', () => {
 
   it('C01: a NUL in one full_name is removed, the rest of the page survives, the cleaning is counted', async () => {
     server.script('get_followers', {
-      body: envelopeText('{"users":[{"pk":"9000000001","username":"nul.user","full_name":"Ann\\u0000a"},{"pk":"9000000002","username":"plain"}]}'),
+      body: envelopeText(
+        '{"users":[{"pk":"9000000001","username":"nul.user","full_name":"Ann\\u0000a"},{"pk":"9000000002","username":"plain"}]}',
+      ),
     });
     const page = (await rocket.getFollowersPage('9100000001', null, 50)).data;
     expect(page.users.map((u) => [u.extId, u.fullName])).toEqual([
@@ -178,7 +184,9 @@ describe('field cases at the provider level', () => {
 
   it('C02: NUL in a raw field is cleaned; a literal backslash-u bio round-trips unchanged', async () => {
     server.script('get_followers', {
-      body: envelopeText('{"users":[{"pk":"1","username":"u1","biography":"hi\\u0000there"},{"pk":"2","username":"u2","biography":"\\\\u0000"}]}'),
+      body: envelopeText(
+        '{"users":[{"pk":"1","username":"u1","biography":"hi\\u0000there"},{"pk":"2","username":"u2","biography":"\\\\u0000"}]}',
+      ),
     });
     const page = (await rocket.getFollowersPage('9100000001', null, 50)).data;
     expect((page.users[0]!.raw as { biography: string }).biography).toBe('hithere');
@@ -192,7 +200,9 @@ describe('field cases at the provider level', () => {
 
   it('C03: a lone surrogate becomes U+FFFD in the record and the raw; an emoji is byte-exact', async () => {
     server.script('get_followers', {
-      body: envelopeText('{"users":[{"pk":"1","username":"zoe1","full_name":"Zoe \\ud83d"},{"pk":"2","username":"zoe2","full_name":"Zoe \\ud83d\\ude00"}]}'),
+      body: envelopeText(
+        '{"users":[{"pk":"1","username":"zoe1","full_name":"Zoe \\ud83d"},{"pk":"2","username":"zoe2","full_name":"Zoe \\ud83d\\ude00"}]}',
+      ),
     });
     const page = (await rocket.getFollowersPage('9100000001', null, 50)).data;
     expect(page.users[0]!.fullName).toBe('Zoe \uFFFD');
@@ -203,7 +213,9 @@ describe('field cases at the provider level', () => {
 
   it('quarantines invalid users with raw and reason; the rest of the page survives', async () => {
     server.script('get_followers', {
-      body: envelopeText('{"users":[{"pk":"1","username":"ok.one"},{"pk":"2"},{"id":"not-a-number","username":"bad.id"},"junk",{"pk":"3","username":"ok.two","is_private":"yes"},{"pk":"4","username":"ok.three"}]}'),
+      body: envelopeText(
+        '{"users":[{"pk":"1","username":"ok.one"},{"pk":"2"},{"id":"not-a-number","username":"bad.id"},"junk",{"pk":"3","username":"ok.two","is_private":"yes"},{"pk":"4","username":"ok.three"}]}',
+      ),
     });
     const page = (await rocket.getFollowersPage('9100000001', null, 50)).data;
     expect(page.users.map((u) => u.username)).toEqual(['ok.one', 'ok.three']);
@@ -230,7 +242,9 @@ describe('default error answers of the fake server', () => {
       expect(err).toBeInstanceOf(ProviderError);
       expect(err).toMatchObject({ kind: 'unauthorized', httpStatus: 401 });
       expect(String((err as Error).message)).toContain('ROCKET_API_KEY');
-      expect(JSON.stringify({ m: (err as Error).message, s: (err as Error).stack, r: (err as ProviderError).rawBody })).not.toContain('rk_wrong_key_987654');
+      expect(JSON.stringify({ m: (err as Error).message, s: (err as Error).stack, r: (err as ProviderError).rawBody })).not.toContain(
+        'rk_wrong_key_987654',
+      );
     } finally {
       await wrong.close();
     }

@@ -19,7 +19,12 @@ afterAll(async () => {
 
 /** Answers every RocketAPI route with `body` (text) and `status`. */
 function answer(body: string, status = 200, headers: Record<string, string> = {}) {
-  msw.use(http.post(`${HOST}/instagram/user/:method`, () => new HttpResponse(body, { status, headers: { 'content-type': 'application/json', ...headers } })));
+  msw.use(
+    http.post(
+      `${HOST}/instagram/user/:method`,
+      () => new HttpResponse(body, { status, headers: { 'content-type': 'application/json', ...headers } }),
+    ),
+  );
 }
 
 async function failure(run: () => Promise<unknown>): Promise<ProviderError> {

@@ -60,23 +60,48 @@ export function createRocketClient(options: RocketClientOptions): RocketClient {
     let httpStatus: number | null = null;
     const started = performance.now();
     try {
-      const res = await http.request({ method: 'POST', url: `${options.host}/${endpoint}`, headers, body: JSON.stringify(payload), signal });
+      const res = await http.request({
+        method: 'POST',
+        url: `${options.host}/${endpoint}`,
+        headers,
+        body: JSON.stringify(payload),
+        signal,
+      });
       httpStatus = res.status;
       const unwrapped = unwrapRocket(res, classify);
-      const call: CallInfo = { provider: name, endpoint, httpStatus, innerStatus: unwrapped.innerStatus, latencyMs: res.latencyMs, attempts: 1 };
+      const call: CallInfo = {
+        provider: name,
+        endpoint,
+        httpStatus,
+        innerStatus: unwrapped.innerStatus,
+        latencyMs: res.latencyMs,
+        attempts: 1,
+      };
       return { ...unwrapped, call };
     } catch (err) {
-      const error = err instanceof ProviderError ? err : new ProviderError('invalid_response', name, `could not read the response: ${(err as Error).message}`, { cause: err });
+      const error =
+        err instanceof ProviderError
+          ? err
+          : new ProviderError('invalid_response', name, `could not read the response: ${(err as Error).message}`, { cause: err });
       error.call ??= { provider: name, endpoint, httpStatus, latencyMs: Math.round(performance.now() - started), attempts: 1 };
       throw error;
     }
   }
 
   function invalid(message: string, body: unknown, httpStatus: number | null): ProviderError {
-    return new ProviderError('invalid_response', name, message, { httpStatus: httpStatus ?? undefined, rawBody: rawBodyPreview(JSON.stringify(body) ?? '') });
+    return new ProviderError('invalid_response', name, message, {
+      httpStatus: httpStatus ?? undefined,
+      rawBody: rawBodyPreview(JSON.stringify(body) ?? ''),
+    });
   }
 
-  async function listPage(endpoint: string, extId: string, cursor: string | null, count: number, signal?: AbortSignal): Promise<CallResult<FollowersPage>> {
+  async function listPage(
+    endpoint: string,
+    extId: string,
+    cursor: string | null,
+    count: number,
+    signal?: AbortSignal,
+  ): Promise<CallResult<FollowersPage>> {
     const payload: Record<string, unknown> = { id: extId, count };
     if (cursor !== null) payload.max_id = cursor;
     const { body, cleaned, call } = await post(endpoint, payload, signal);
@@ -95,14 +120,22 @@ export function createRocketClient(options: RocketClientOptions): RocketClient {
   return {
     name,
     async getProfile(query: ProfileQuery, signal?: AbortSignal): Promise<CallResult<ProfileResult>> {
-      const [endpoint, payload] = 'username' in query ? ['instagram/user/get_info', { username: query.username }] : ['instagram/user/get_info_by_id', { id: query.id }];
+      const [endpoint, payload] =
+        'username' in query
+          ? ['instagram/user/get_info', { username: query.username }]
+          : ['instagram/user/get_info_by_id', { id: query.id }];
       const { body, cleaned, call } = await post(endpoint, payload, signal);
       const shape = rocketProfileBodySchema.safeParse(body);
       if (!shape.success) throw withCall(invalid(`unexpected ${endpoint} body (${zodReason(shape.error)})`, body, call.httpStatus), call);
       const rawUser = 'data' in shape.data ? shape.data.data.user : shape.data.user;
-      if (rawUser === null || rawUser === undefined) throw withCall(new ProviderError('not_found', name, 'Instagram: user not found (empty user)', { httpStatus: call.httpStatus ?? undefined }), call);
+      if (rawUser === null || rawUser === undefined)
+        throw withCall(
+          new ProviderError('not_found', name, 'Instagram: user not found (empty user)', { httpStatus: call.httpStatus ?? undefined }),
+          call,
+        );
       const user = profileUserSchema.safeParse(rawUser);
-      if (!user.success) throw withCall(invalid(`invalid profile in ${endpoint} (${zodReason(user.error)})`, rawUser, call.httpStatus), call);
+      if (!user.success)
+        throw withCall(invalid(`invalid profile in ${endpoint} (${zodReason(user.error)})`, rawUser, call.httpStatus), call);
       return { data: { profile: toProfileRecord(user.data, rawUser), sanitized: cleaned }, call };
     },
     getFollowersPage(extId, cursor, pageSize, signal) {

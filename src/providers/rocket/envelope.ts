@@ -34,30 +34,55 @@ export function unwrapRocket(res: HttpResponse, o: ClassifyOptions): Unwrapped {
   const { value: json, cleaned } = sanitize(parseProviderJson(o.provider, res.body, res.status, rawBodyPreview));
   const env = rocketEnvelopeSchema.safeParse(json);
   if (!env.success) {
-    throw new ProviderError('invalid_response', o.provider, `not a RocketAPI envelope (${zodReason(env.error)})`, { httpStatus: res.status, rawBody: rawBody() });
-  }
-  const { status, message, response } = env.data;
-  if (status !== 'done' || !response) {
-    throw new ProviderError('transient', o.provider, `RocketAPI did not complete the request (status "${status}"${message ? `: ${rawBodyPreview(message, 200)}` : ''})`, {
+    throw new ProviderError('invalid_response', o.provider, `not a RocketAPI envelope (${zodReason(env.error)})`, {
       httpStatus: res.status,
       rawBody: rawBody(),
     });
+  }
+  const { status, message, response } = env.data;
+  if (status !== 'done' || !response) {
+    throw new ProviderError(
+      'transient',
+      o.provider,
+      `RocketAPI did not complete the request (status "${status}"${message ? `: ${rawBodyPreview(message, 200)}` : ''})`,
+      {
+        httpStatus: res.status,
+        rawBody: rawBody(),
+      },
+    );
   }
   const inner = response.status_code;
   const innerMessage = bodyMessage(response.body);
   const extra = { httpStatus: res.status, rawBody: rawBody() };
   if (inner === 404) throw new ProviderError('not_found', o.provider, 'Instagram: user not found (inner 404)', extra);
-  if (inner === 400 && PRIVATE.test(innerMessage)) throw new ProviderError('private', o.provider, `Instagram: ${innerMessage} (private account)`, extra);
+  if (inner === 400 && PRIVATE.test(innerMessage))
+    throw new ProviderError('private', o.provider, `Instagram: ${innerMessage} (private account)`, extra);
   if (inner === 429) {
-    throw new ProviderError('rate_limited', o.provider, `Instagram throttled the request (inner 429${innerMessage ? `: ${innerMessage}` : ''})`, extra);
+    throw new ProviderError(
+      'rate_limited',
+      o.provider,
+      `Instagram throttled the request (inner 429${innerMessage ? `: ${innerMessage}` : ''})`,
+      extra,
+    );
   }
   if (isFeedbackThrottle(innerMessage)) throw feedbackRequired(o, res.status, innerMessage, extra.rawBody);
   if (inner >= 500 || inner === 401 || inner === 403) {
     throw new ProviderError('transient', o.provider, `Instagram answered inner ${inner}${innerMessage ? `: ${innerMessage}` : ''}`, extra);
   }
-  if (inner !== 200) throw new ProviderError('invalid_response', o.provider, `unexpected inner status ${inner}${innerMessage ? `: ${innerMessage}` : ''}`, extra);
+  if (inner !== 200)
+    throw new ProviderError(
+      'invalid_response',
+      o.provider,
+      `unexpected inner status ${inner}${innerMessage ? `: ${innerMessage}` : ''}`,
+      extra,
+    );
   if (!/json/i.test(response.content_type ?? '')) {
-    throw new ProviderError('transient', o.provider, `Instagram answered ${response.content_type ?? 'no content type'} instead of JSON (inner 200)`, extra);
+    throw new ProviderError(
+      'transient',
+      o.provider,
+      `Instagram answered ${response.content_type ?? 'no content type'} instead of JSON (inner 200)`,
+      extra,
+    );
   }
   const body = response.body;
   if (typeof body === 'string') {

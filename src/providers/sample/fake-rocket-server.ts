@@ -75,7 +75,13 @@ function defaultAnswer(path: string, body: Record<string, unknown>, page1Cursor:
   const paged = (page1: string, page2: string): Answer => {
     if (maxId === undefined) return { status: 200, fixture: page1 };
     if (maxId === page1Cursor(page1)) return { status: 200, fixture: page2 };
-    return { status: 200, body: { status: 'done', response: { status_code: 400, content_type: 'application/json', body: { message: 'Invalid max_id', status: 'fail' } } } };
+    return {
+      status: 200,
+      body: {
+        status: 'done',
+        response: { status_code: 400, content_type: 'application/json', body: { message: 'Invalid max_id', status: 'fail' } },
+      },
+    };
   };
   switch (method) {
     case 'get_info':
@@ -128,7 +134,14 @@ export async function startFakeRocketServer(options: FakeRocketServerOptions = {
   const timers = new Set<NodeJS.Timeout>();
 
   const send = (res: http.ServerResponse, a: Answer) => {
-    const text = a.fixture !== undefined ? fixture(a.fixture) : typeof a.body === 'string' ? a.body : a.body === undefined ? '' : JSON.stringify(a.body);
+    const text =
+      a.fixture !== undefined
+        ? fixture(a.fixture)
+        : typeof a.body === 'string'
+          ? a.body
+          : a.body === undefined
+            ? ''
+            : JSON.stringify(a.body);
     if (a.stall === 'headers') return; // accept, never answer
     const headers = { ...JSON_HEADERS, ...a.headers };
     if (a.stall === 'body') {
@@ -154,11 +167,19 @@ export async function startFakeRocketServer(options: FakeRocketServerOptions = {
         body = undefined;
       }
       const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
-      requests.push({ method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers, rawBody, body });
+      requests.push({
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        headers,
+        rawBody,
+        body,
+      });
       const queued = scripts.get(url.pathname)?.shift();
       let answer: Answer;
       if (queued) answer = { ...queued, status: queued.status ?? 200 };
-      else if (!authorized(headers, options.apiKey)) answer = { status: 401, fixture: 'rocketapi-error-invalid-token.json', headers: { 'www-authenticate': 'Token' } };
+      else if (!authorized(headers, options.apiKey))
+        answer = { status: 401, fixture: 'rocketapi-error-invalid-token.json', headers: { 'www-authenticate': 'Token' } };
       else if (req.method !== 'POST') answer = { status: 405, body: { detail: `Method "${req.method}" not allowed.` } };
       else answer = defaultAnswer(url.pathname, body ?? {}, page1Cursor);
       if (answer.delayMs) {
