@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { AppError, EXIT } from '../errors.ts';
 import { registerMigrate } from './commands/migrate.ts';
+import { registerSchedule } from './commands/schedule.ts';
 import { printError } from './output.ts';
 
 /** Builds the program with every command registered (exported for tests and docs). */
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .configureHelp({ sortSubcommands: false })
     .exitOverride();
   registerMigrate(program);
+  registerSchedule(program);
   program.addHelpText(
     'after',
     `

@@ -1,0 +1,145 @@
+// run-schedule against the real database: each due entry is enqueued exactly once, even by two
+// invocations at the same moment; failures are retried later; next_run_at moves on.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Database, openDatabase } from '../../src/db/database.ts';
+import { claimDueSchedules, listSchedules, type ScheduleRow } from '../../src/db/queries/sync-schedules.ts';
+import { createLogger } from '../../src/logger.ts';
+import { type EnqueueEntry, runSchedule } from '../../src/sync/run-schedule.ts';
+import { DEFAULT_TIMING, parseScheduleFile } from '../../src/sync/schedule-file.ts';
+import { saveSchedules } from '../../src/sync/schedule.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+
+const logger = createLogger('silent');
+
+/** An enqueue stand-in that records which entries it was asked to start, yielding between calls. */
+function recorder() {
+  const calls: string[] = [];
+  const enqueue: EnqueueEntry = async (entry) => {
+    await new Promise((r) => setImmediate(r));
+    calls.push(entry.username ?? entry.extId!);
+    return { runs: [{ runId: String(calls.length), kind: 'profile', attached: false }], unsupported: [] };
+  };
+  return { calls, enqueue };
+}
+
+async function addDue(db: Database, names: string[], every = '24h') {
+  const csv = `username,every\n${names.map((n) => `${n},${every}`).join('\n')}\n`;
+  await saveSchedules(
+    db,
+    parseScheduleFile(csv, 'csv', { platform: 'instagram', timing: DEFAULT_TIMING, kinds: ['profile'], priority: 0 }).specs,
+  );
+}
+
+describe('run-schedule', () => {
+  let tdb: TestDatabase;
+  let a: Database;
+  let b: Database;
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    a = await openDatabase({ kind: 'server', connectionString: tdb.url }, logger);
+    b = await openDatabase({ kind: 'server', connectionString: tdb.url }, logger);
+  });
+  afterAll(async () => {
+    await a.close();
+    await b.close();
+    await tdb.drop();
+  });
+  beforeEach(async () => {
+    await tdb.pool.query('DELETE FROM sync_schedules');
+  });
+
+  it('two invocations at the same moment enqueue each due entry exactly once', async () => {
+    const names = Array.from({ length: 60 }, (_, i) => `blogger_${i}`);
+    await addDue(a, names);
+    const ra = recorder();
+    const rb = recorder();
+    // small batches so the two claimers interleave many times
+    const [repA, repB] = await Promise.all([
+      runSchedule(a, ra.enqueue, { batchSize: 3, logger }),
+      runSchedule(b, rb.enqueue, { batchSize: 3, logger }),
+    ]);
+    // both really competed for the same rows (each took a share)
+    expect(ra.calls.length).toBeGreaterThan(0);
+    expect(rb.calls.length).toBeGreaterThan(0);
+    const all = [...ra.calls, ...rb.calls].sort();
+    expect(all).toEqual([...names].sort());
+    expect(repA.items.length + repB.items.length).toBe(60);
+    expect(repA.started + repB.started).toBe(60);
+    // nothing is due any more: a third invocation enqueues nothing
+    const rc = recorder();
+    expect((await runSchedule(a, rc.enqueue)).items).toEqual([]);
+    expect(rc.calls).toEqual([]);
+    const rows = await listSchedules(a);
+    for (const row of rows) {
+      expect(row.lastEnqueuedAt).not.toBeNull();
+      expect(row.nextRunAt.getTime() - row.lastEnqueuedAt!.getTime()).toBeGreaterThan(86_400_000 - 60_000);
+    }
+  });
+
+  it('only due, enabled entries run, highest priority first; next_run_at moves by the interval', async () => {
+    await addDue(a, ['low', 'high', 'later', 'off']);
+    await tdb.pool.query(`UPDATE sync_schedules SET priority = 10 WHERE username = 'high'`);
+    await tdb.pool.query(`UPDATE sync_schedules SET next_run_at = now() + interval '1 hour' WHERE username = 'later'`);
+    await tdb.pool.query(`UPDATE sync_schedules SET enabled = false WHERE username = 'off'`);
+    await tdb.pool.query(`UPDATE sync_schedules SET next_run_at = now() - interval '90 minutes' WHERE username IN ('low', 'high')`);
+    const r = recorder();
+    const report = await runSchedule(a, r.enqueue);
+    expect(r.calls).toEqual(['high', 'low']);
+    const item = report.items[0]!;
+    // due 90 min ago, every 24h: next is due + 24h (the rhythm, not now + 24h)
+    expect(item.nextRunAt.getTime() - item.dueAt.getTime()).toBe(86_400_000);
+    const stored = (await listSchedules(a)).find((s) => s.username === 'high')!;
+    expect(stored.nextRunAt).toEqual(item.nextRunAt);
+    expect(stored.lastRunIds).toEqual(['1']);
+  });
+
+  it('an entry whose enqueue fails is reported, stays due, and is retried after the delay', async () => {
+    await addDue(a, ['flaky', 'fine']);
+    const failing: EnqueueEntry = async (entry) => {
+      if (entry.username === 'flaky') throw new Error('queue unavailable');
+      return { runs: [{ runId: '9', kind: 'profile', attached: true }], unsupported: ['followings'] };
+    };
+    const report = await runSchedule(a, failing, { retryAfterSeconds: 60 });
+    expect(report.failed).toBe(1);
+    expect(report.attached).toBe(1);
+    expect(report.items.find((i) => i.username === 'flaky')).toMatchObject({ error: 'queue unavailable', runs: [] });
+    expect(report.items.find((i) => i.username === 'fine')).toMatchObject({ unsupported: ['followings'] });
+    // within the retry delay nothing is due; once it passes, the failed entry (only) is claimed again
+    expect((await runSchedule(a, recorder().enqueue)).items).toEqual([]);
+    await tdb.pool.query(`UPDATE sync_schedules SET claimed_until = now() - interval '1 second' WHERE claimed_until IS NOT NULL`);
+    const retry = recorder();
+    await runSchedule(a, retry.enqueue);
+    expect(retry.calls).toEqual(['flaky']);
+  });
+
+  it('a claim left by a crashed invocation blocks others until its lease ends, then the entry runs', async () => {
+    await addDue(a, ['orphan']);
+    const claimed = await claimDueSchedules(a, 10, 300);
+    expect(claimed.rows.map((r: ScheduleRow) => r.username)).toEqual(['orphan']);
+    const r = recorder();
+    await runSchedule(b, r.enqueue);
+    expect(r.calls).toEqual([]);
+    await tdb.pool.query(`UPDATE sync_schedules SET claimed_until = now() - interval '1 second'`);
+    await runSchedule(b, r.enqueue);
+    expect(r.calls).toEqual(['orphan']);
+  });
+
+  it('a cron entry moves to its next occurrence', async () => {
+    await saveSchedules(
+      a,
+      parseScheduleFile('username,cron\ncronny,0 3 * * *\n', 'csv', {
+        platform: 'instagram',
+        timing: DEFAULT_TIMING,
+        kinds: ['profile'],
+        priority: 0,
+      }).specs,
+    );
+    await tdb.pool.query(`UPDATE sync_schedules SET next_run_at = now() - interval '1 minute'`);
+    const report = await runSchedule(a, recorder().enqueue);
+    const next = report.items[0]!.nextRunAt;
+    expect(next.getUTCHours()).toBe(3);
+    expect(next.getUTCMinutes()).toBe(0);
+    expect(next.getTime()).toBeGreaterThan(report.startedAt.getTime());
+    expect(next.getTime() - report.startedAt.getTime()).toBeLessThanOrEqual(86_400_000);
+  });
+});
