@@ -25,6 +25,24 @@ export const envSchema = z.object({
   ROCKET_API_HOST: z.preprocess(emptyToUndefined, z.url().default('https://v1.rocketapi.io')),
   RAPID_API_KEY: optionalString,
   RAPID_SCRAPER_API_HOST: optionalString,
+  /** API family behind RAPID_SCRAPER_API_HOST (`rocket` = RocketAPI-shaped, `scraperapi2`); default from the host name. */
+  RAPID_SCRAPER_API_FAMILY: z.preprocess(emptyToUndefined, z.enum(['rocket', 'scraperapi2']).optional()),
+  /** Provider order for profiles and first pages: comma list of `rocket`, `scraper`. */
+  SM_PROVIDER_PRIORITY: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^\s*(rocket|scraper)\s*(,\s*(rocket|scraper)\s*)*$/)
+      .default('rocket,scraper'),
+  ),
+  /** Retries in place after a retryable provider failure (transient, invalid response, short throttle). */
+  SM_PROVIDER_RETRIES: intWithDefault(2, 0),
+  /** First retry backoff (ms); doubles per retry, with jitter. */
+  SM_PROVIDER_RETRY_BASE_MS: intWithDefault(1_000, 1),
+  /** Longest Retry-After waited in place (seconds); longer waits defer the job instead. */
+  SM_RETRY_AFTER_CAP_SECONDS: intWithDefault(30, 0),
+  /** Wait after Instagram's feedback_required throttle, which names no Retry-After (seconds). */
+  SM_FEEDBACK_DEFER_SECONDS: intWithDefault(600, 1),
   NEW_RELIC_LICENSE_KEY: optionalString,
   /** Application name reported to New Relic (only read when NEW_RELIC_LICENSE_KEY is set). */
   NEW_RELIC_APP_NAME: z.preprocess(emptyToUndefined, z.string().default('sm-core')),
@@ -54,7 +72,12 @@ export interface Config {
   logLevel: Env['SM_LOG_LEVEL'];
   logFormat: Env['SM_LOG_FORMAT'];
   rocket: { apiKey: string | undefined; host: string };
-  rapid: { apiKey: string | undefined; host: string | undefined };
+  rapid: { apiKey: string | undefined; host: string | undefined; family: 'rocket' | 'scraperapi2' | undefined };
+  /** Provider names in priority order (SM_PROVIDER_PRIORITY), duplicates removed. */
+  providerPriority: Array<'rocket' | 'scraper'>;
+  /** Retry in place (src/providers/retry.ts). */
+  providerRetry: { retries: number; baseDelayMs: number; retryAfterCapSeconds: number };
+  feedbackDeferSeconds: number;
   newRelicLicenseKey: string | undefined;
   newRelicAppName: string;
   providerTimeoutMs: number;
@@ -92,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     if (!e.DATABASE_URL && !e.DB_HOST) missing.push('DATABASE_URL (or DB_HOST)');
     if (!e.DATABASE_URL && e.DB_HOST && !e.DB_USERNAME) missing.push('DB_USERNAME');
     if (!e.ROCKET_API_KEY && !e.RAPID_API_KEY) missing.push('ROCKET_API_KEY (or RAPID_API_KEY)');
+    if (!e.ROCKET_API_KEY && e.RAPID_API_KEY && !e.RAPID_SCRAPER_API_HOST) missing.push('RAPID_SCRAPER_API_HOST');
     if (missing.length) {
       throw new ConfigError(`missing required configuration for production: ${missing.join(', ')} (see .env.example)`);
     }
@@ -102,7 +126,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel: e.SM_LOG_LEVEL,
     logFormat: e.SM_LOG_FORMAT,
     rocket: { apiKey: e.ROCKET_API_KEY, host: e.ROCKET_API_HOST.replace(/\/+$/, '') },
-    rapid: { apiKey: e.RAPID_API_KEY, host: e.RAPID_SCRAPER_API_HOST },
+    rapid: { apiKey: e.RAPID_API_KEY, host: e.RAPID_SCRAPER_API_HOST, family: e.RAPID_SCRAPER_API_FAMILY },
+    providerPriority: [...new Set(e.SM_PROVIDER_PRIORITY.split(',').map((n) => n.trim() as 'rocket' | 'scraper'))],
+    providerRetry: {
+      retries: e.SM_PROVIDER_RETRIES,
+      baseDelayMs: e.SM_PROVIDER_RETRY_BASE_MS,
+      retryAfterCapSeconds: e.SM_RETRY_AFTER_CAP_SECONDS,
+    },
+    feedbackDeferSeconds: e.SM_FEEDBACK_DEFER_SECONDS,
     newRelicLicenseKey: e.NEW_RELIC_LICENSE_KEY,
     newRelicAppName: e.NEW_RELIC_APP_NAME,
     providerTimeoutMs: e.SM_PROVIDER_TIMEOUT_MS,

@@ -2,6 +2,7 @@
 import { ProviderError } from '../errors.ts';
 import { retryAfterSeconds, type HttpResponse } from './http.ts';
 import { rawBodyPreview } from './sanitize.ts';
+import type { CallInfo } from './types.ts';
 
 /** How a provider names its key in messages (the config key, never its value). */
 export interface ClassifyOptions {
@@ -29,7 +30,12 @@ export function classifyHttpStatus(res: HttpResponse, o: ClassifyOptions): Provi
   const extra = { httpStatus: status, rawBody };
   const said = message ? `: ${message}` : '';
   if (status === 402 || ((status === 403 || status === 429) && QUOTA.test(message))) {
-    return new ProviderError('quota_exhausted', o.provider, `request quota exhausted (HTTP ${status})${said}`, extra);
+    const reset = quotaResetSeconds(res.headers);
+    const when = reset !== undefined ? `, resets in ${reset} s` : '';
+    return new ProviderError('quota_exhausted', o.provider, `request quota exhausted (HTTP ${status}${when})${said}`, {
+      ...extra,
+      retryAfterSeconds: reset,
+    });
   }
   if (status === 401 || status === 403) {
     return new ProviderError('unauthorized', o.provider, `API key rejected (HTTP ${status})${said}; check ${o.keyName}`, extra);
@@ -51,6 +57,16 @@ export function classifyHttpStatus(res: HttpResponse, o: ClassifyOptions): Provi
     return new ProviderError('transient', o.provider, `provider unavailable (HTTP ${status})${said}`, extra);
   }
   return new ProviderError('invalid_response', o.provider, `unexpected HTTP ${status}${said}`, extra);
+}
+
+/**
+ * Seconds until a RapidAPI plan quota resets (`x-ratelimit-requests-reset`, PROVIDERS.md §2.0), or
+ * `Retry-After`; undefined when neither is given.
+ */
+export function quotaResetSeconds(headers: Record<string, string>): number | undefined {
+  const reset = headers['x-ratelimit-requests-reset']?.trim();
+  if (reset && /^\d+$/.test(reset)) return Number(reset);
+  return retryAfterSeconds(headers);
 }
 
 /** Instagram's "feedback_required" / "Try Again Later" throttle (CASES.md C08 variant): a rate limit with a configured floor. */
@@ -89,4 +105,17 @@ export function bodyMessage(body: unknown): string {
   const o = value as Record<string, unknown>;
   const parts = [o.message, o.detail, o.error, o.feedback_title].filter((v): v is string => typeof v === 'string' && v !== '');
   return rawBodyPreview([...new Set(parts)].join(' / '), 300);
+}
+
+/**
+ * Anything a provider request threw, as a ProviderError carrying the call's ledger facts (kept when
+ * the error already has them). Unclassified errors become invalid_response.
+ */
+export function failedCall(err: unknown, call: CallInfo): ProviderError {
+  const error =
+    err instanceof ProviderError
+      ? err
+      : new ProviderError('invalid_response', call.provider, `could not read the response: ${(err as Error).message}`, { cause: err });
+  error.call ??= call;
+  return error;
 }

@@ -1,17 +1,25 @@
-// Builds the configured providers; with no API key outside production, the bundled sample data.
+// Builds the configured providers in priority order; with no API key outside production, the bundled sample data.
 import type { Config } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { createRocketClient, type RocketClient } from './rocket/client.ts';
+import { createFallbackProvider } from './fallback.ts';
+import { withRetry } from './retry.ts';
+import { createRocketClient } from './rocket/client.ts';
 import { startFakeRocketServer } from './sample/fake-rocket-server.ts';
+import { createScraperClient, defaultScraperFamily, scraperBaseUrl } from './scraper/client.ts';
 import type { Provider } from './types.ts';
 
 /** The providers of one process, in priority order. */
 export interface Providers {
-  /** Every usable provider, first = highest priority. */
+  /** Every usable provider (each retried in place, src/providers/retry.ts), first = highest priority. */
   providers: Provider[];
-  /** The first provider (profiles and page 1 of lists go here first). */
+  /**
+   * Profiles and page 1 of a list: tries the providers in order (src/providers/fallback.ts); the
+   * result's `call.provider` names the one that answered. Its `name` is the first provider's.
+   */
   primary: Provider;
+  /** The provider with this name (a cursor goes back to the provider that issued it), or undefined. */
+  byName(name: string): Provider | undefined;
   /** True when serving the bundled SAMPLE data (no key set): results are invented people. */
   sample: boolean;
   /** Closes connection pools and the sample server. */
@@ -22,34 +30,57 @@ export interface Providers {
 export const SAMPLE_WARNING =
   'sm-core: warning: using bundled SAMPLE data (no ROCKET_API_KEY set); set ROCKET_API_KEY to sync real accounts';
 
+type Closable = Provider & { close(): Promise<void> };
+
 /**
- * Creates the providers from configuration. With `ROCKET_API_KEY` the RocketAPI client talks to
- * `ROCKET_API_HOST`. Without it (and SM_ENV != production) a fake RocketAPI serving `samples/rocketapi/`
- * starts in-process on 127.0.0.1 and the client points at it; a loud one-line warning goes to stderr.
- * @throws ConfigError in production without any provider key
+ * Creates the providers named by SM_PROVIDER_PRIORITY (default `rocket,scraper`):
+ * - `rocket`: RocketAPI at ROCKET_API_HOST with ROCKET_API_KEY;
+ * - `scraper`: RAPID_SCRAPER_API_HOST with RAPID_API_KEY, family RAPID_SCRAPER_API_FAMILY (default
+ *   guessed from the host name).
+ * A provider without its key (or host) is skipped with a warning. When none is usable and SM_ENV
+ * is not production, a fake RocketAPI serving `samples/` starts in-process on 127.0.0.1, the rocket
+ * client points at it, and a loud one-line warning goes to stderr.
+ * @throws ConfigError when no provider is usable in production
  */
 export async function createProviders(config: Config, logger: Logger): Promise<Providers> {
   const closers: Array<() => Promise<void>> = [];
-  const common = { timeoutMs: config.providerTimeoutMs, logger };
-  let rocket: RocketClient;
+  const common = { timeoutMs: config.providerTimeoutMs, feedbackDeferSeconds: config.feedbackDeferSeconds, logger };
+  const clients: Closable[] = [];
+  const skipped: string[] = [];
+  for (const name of config.providerPriority) {
+    if (name === 'rocket') {
+      if (config.rocket.apiKey) clients.push(createRocketClient({ ...common, host: config.rocket.host, apiKey: config.rocket.apiKey }));
+      else skipped.push('rocket (ROCKET_API_KEY not set)');
+    } else {
+      const { apiKey, host, family } = config.rapid;
+      if (apiKey && host) {
+        clients.push(
+          createScraperClient({ ...common, baseUrl: scraperBaseUrl(host), apiKey, family: family ?? defaultScraperFamily(host) }),
+        );
+      } else skipped.push(`scraper (${apiKey ? 'RAPID_SCRAPER_API_HOST' : 'RAPID_API_KEY'} not set)`);
+    }
+  }
   let sample = false;
-  if (config.rocket.apiKey) {
-    rocket = createRocketClient({ ...common, host: config.rocket.host, apiKey: config.rocket.apiKey });
-  } else if (config.env !== 'production') {
+  if (clients.length === 0) {
+    if (config.env === 'production')
+      throw new ConfigError('no provider API key configured: set ROCKET_API_KEY or RAPID_API_KEY (see .env.example)');
     const server = await startFakeRocketServer();
     closers.push(() => server.close());
     process.stderr.write(`${SAMPLE_WARNING}\n`);
     logger.debug({ host: server.url }, 'sample provider started');
-    rocket = createRocketClient({ ...common, host: server.url, apiKey: 'sample' });
+    clients.push(createRocketClient({ ...common, host: server.url, apiKey: 'sample' }));
     sample = true;
   } else {
-    throw new ConfigError('no provider API key configured: set ROCKET_API_KEY (see .env.example)');
+    for (const s of skipped) logger.warn(`provider ${s.split(' ')[0]} skipped: ${s.slice(s.indexOf('(') + 1, -1)}`);
   }
-  closers.unshift(() => rocket.close());
-  const providers: Provider[] = [rocket];
+  closers.unshift(...clients.map((c) => () => c.close()));
+  const retry = { ...config.providerRetry, logger };
+  const providers = clients.map((c) => withRetry(c, retry));
+  const byName = new Map(providers.map((p) => [p.name, p]));
   return {
     providers,
-    primary: rocket,
+    primary: providers.length === 1 ? providers[0]! : createFallbackProvider(providers, logger),
+    byName: (name) => byName.get(name),
     sample,
     async close() {
       for (const close of closers.splice(0)) {

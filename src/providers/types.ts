@@ -56,6 +56,14 @@ export interface QuarantinedRecord {
   reason: string;
 }
 
+/** A provider call that failed before another provider served the request (fallback), for the ledger. */
+export interface FailedCall extends CallInfo {
+  /** Error kind from the taxonomy (src/errors.ts ProviderErrorKind). */
+  kind: string;
+  /** The error's one-line message (no secrets). */
+  message: string;
+}
+
 /** Facts about one provider request, for the service_calls ledger. */
 export interface CallInfo {
   provider: string;
@@ -66,8 +74,10 @@ export interface CallInfo {
   innerStatus?: number | null;
   /** Wall time of the whole call including retries (ms). */
   latencyMs: number;
-  /** Number of HTTP attempts made (1 when the first succeeded). */
+  /** Number of HTTP attempts made (1 when the first succeeded; 0 when a cooldown refused to send). */
   attempts: number;
+  /** Earlier providers that failed over to this one (fallback order), when any. */
+  failedOver?: FailedCall[];
 }
 
 /** A successful call's data plus its ledger facts. */

@@ -24,6 +24,8 @@ describe('createProviders', () => {
       expect(writes).toEqual([`${SAMPLE_WARNING}\n`]);
       expect(SAMPLE_WARNING).toContain('using bundled SAMPLE data (no ROCKET_API_KEY set)');
       expect(providers.providers.map((p) => p.name)).toEqual(['rocket']);
+      expect(providers.byName('rocket')).toBe(providers.primary);
+      expect(providers.byName('scraper')).toBeUndefined();
       const { data } = await providers.primary.getProfile({ username: 'demo.blogger' });
       expect(data.profile).toMatchObject({ extId: '9100000001', followersCount: 1234567 });
       const p1 = await providers.primary.getFollowersPage('9100000001', null, 50);

@@ -2,7 +2,7 @@
 // (or RapidAPI headers for RocketAPI-shaped RapidAPI hosts), envelope unwrapped, records normalised.
 import { ProviderError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
-import type { ClassifyOptions } from '../classify.ts';
+import { type ClassifyOptions, failedCall } from '../classify.ts';
 import { createHttpClient, type HttpClient } from '../http.ts';
 import { profileUserSchema, toCursor, toFollowersPage, toProfileRecord, zodReason } from '../records.ts';
 import { rawBodyPreview } from '../sanitize.ts';
@@ -79,12 +79,7 @@ export function createRocketClient(options: RocketClientOptions): RocketClient {
       };
       return { ...unwrapped, call };
     } catch (err) {
-      const error =
-        err instanceof ProviderError
-          ? err
-          : new ProviderError('invalid_response', name, `could not read the response: ${(err as Error).message}`, { cause: err });
-      error.call ??= { provider: name, endpoint, httpStatus, latencyMs: Math.round(performance.now() - started), attempts: 1 };
-      throw error;
+      throw failedCall(err, { provider: name, endpoint, httpStatus, latencyMs: Math.round(performance.now() - started), attempts: 1 });
     }
   }
 

@@ -1,17 +1,20 @@
 // A fake RocketAPI on loopback (node:http, port 0) serving the bundled sample responses, for the
-// offline demo and for tests. Routes like the real API (PROVIDERS.md §1; fixtures README "Suggested
-// fake-server routing"); tests can script responses per route and read a log of requests.
+// offline demo and for tests. Routes like the real APIs (PROVIDERS.md §1 RocketAPI POST routes, §2.1
+// instagram-scraper-api2 GET /v1 routes; see ./routes.ts); tests script responses per route and read
+// a log of requests.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseJson } from '../json.ts';
+import { type Answer, rocketAnswer, SAMPLES_ROOT, scraperAnswer } from './routes.ts';
 
-/** Directory of the bundled RocketAPI sample bodies (`samples/rocketapi/` at the repository root). */
-export const ROCKET_SAMPLES_DIR = fileURLToPath(new URL('../../../samples/rocketapi/', import.meta.url));
+/** Directory of the bundled RocketAPI sample bodies (`samples/rocketapi/`). */
+export const ROCKET_SAMPLES_DIR = path.join(SAMPLES_ROOT, 'rocketapi');
+/** Directory of the bundled RapidAPI sample bodies (`samples/rapidapi/`: scraperapi2 and gateway errors). */
+export const RAPID_SAMPLES_DIR = path.join(SAMPLES_ROOT, 'rapidapi');
 
-/** A scripted answer. `fixture` names a file in the samples directory; `body` objects are sent as JSON. */
+/** A scripted answer. `fixture` names a sample file (`rocketapi-*` or `rapidapi-*`); `body` objects are sent as JSON. */
 export interface ScriptedResponse {
   status?: number;
   headers?: Record<string, string>;
@@ -54,60 +57,17 @@ export interface FakeRocketServer {
 
 /** Options for {@link startFakeRocketServer}. */
 export interface FakeRocketServerOptions {
-  samplesDir?: string;
+  /** Root holding `rocketapi/` and `rapidapi/` (default: the bundled `samples/`). */
+  samplesRoot?: string;
   /** When set, only this key is accepted (Token or X-RapidAPI-Key); otherwise any non-empty key. */
   apiKey?: string;
 }
 
-type Answer = Required<Pick<ScriptedResponse, 'status'>> & Omit<ScriptedResponse, 'status'>;
-
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
+/** `get_followers` -> `/instagram/user/get_followers`; paths (`/v1/followers`) stay as they are. */
 function routeKey(route: string): string {
   return route.startsWith('/') ? route : `/instagram/user/${route}`;
-}
-
-/** Default answer for a RocketAPI route from the bundled samples (the invented cast in samples/README.md). */
-function defaultAnswer(path: string, body: Record<string, unknown>, page1Cursor: (file: string) => string | undefined): Answer {
-  const method = path.replace(/^\/instagram\/user\//, '');
-  const id = body.id === undefined ? undefined : String(body.id);
-  const maxId = body.max_id === undefined || body.max_id === null ? undefined : String(body.max_id);
-  const paged = (page1: string, page2: string): Answer => {
-    if (maxId === undefined) return { status: 200, fixture: page1 };
-    if (maxId === page1Cursor(page1)) return { status: 200, fixture: page2 };
-    return {
-      status: 200,
-      body: {
-        status: 'done',
-        response: { status_code: 400, content_type: 'application/json', body: { message: 'Invalid max_id', status: 'fail' } },
-      },
-    };
-  };
-  switch (method) {
-    case 'get_info':
-    case 'get_web_profile_info':
-      if (body.username === 'demo.blogger') return { status: 200, fixture: 'rocketapi-user-get_info.json' };
-      if (body.username === 'quiet.gardener') return { status: 200, fixture: 'rocketapi-user-get_info-private.json' };
-      return { status: 200, fixture: 'rocketapi-error-not-found-username.json' };
-    case 'get_info_by_id':
-      if (id === '9100000001') return { status: 200, fixture: 'rocketapi-user-get_info.json' };
-      if (id === '9100000002') return { status: 200, fixture: 'rocketapi-user-get_info-private.json' };
-      if (id === '9100000106') return { status: 200, fixture: 'rocketapi-user-get_info_by_id.json' };
-      return { status: 200, fixture: 'rocketapi-error-not-found.json' };
-    case 'get_followers':
-      if (id === '9100000001') return paged('rocketapi-user-get_followers-page1.json', 'rocketapi-user-get_followers-page2.json');
-      if (id === '9100000002') return { status: 200, fixture: 'rocketapi-error-private-followers.json' };
-      return { status: 200, fixture: 'rocketapi-error-not-found.json' };
-    case 'get_following':
-      if (id === '9100000001') return paged('rocketapi-user-get_following-page1.json', 'rocketapi-user-get_following-page2.json');
-      if (id === '9100000002') return { status: 200, fixture: 'rocketapi-error-private-followers.json' };
-      return { status: 200, fixture: 'rocketapi-error-not-found.json' };
-    case 'get_media':
-      if (id === '9100000001') return { status: 200, fixture: 'rocketapi-user-get_media.json' };
-      return { status: 200, fixture: 'rocketapi-error-not-found.json' };
-    default:
-      return { status: 404, body: { detail: 'Not found.' } };
-  }
 }
 
 /**
@@ -115,19 +75,20 @@ function defaultAnswer(path: string, body: Record<string, unknown>, page1Cursor:
  * `X-RapidAPI-Key` (+ `X-RapidAPI-Host`); missing or wrong key -> 401 `{"detail":"Invalid token."}`.
  */
 export async function startFakeRocketServer(options: FakeRocketServerOptions = {}): Promise<FakeRocketServer> {
-  const dir = options.samplesDir ?? ROCKET_SAMPLES_DIR;
+  const root = options.samplesRoot ?? SAMPLES_ROOT;
   const files = new Map<string, string>();
   const fixture = (file: string): string => {
     let text = files.get(file);
     if (text === undefined) {
-      text = readFileSync(path.join(dir, file), 'utf8');
+      text = readFileSync(path.join(root, file.startsWith('rapidapi-') ? 'rapidapi' : 'rocketapi', file), 'utf8');
       files.set(file, text);
     }
     return text;
   };
-  const page1Cursor = (file: string): string | undefined => {
-    const b = (parseJson(fixture(file)) as { response?: { body?: { next_max_id?: unknown } } }).response?.body?.next_max_id;
-    return b === undefined || b === null ? undefined : String(b);
+  const cursorOf = (file: string): string | undefined => {
+    const b = parseJson(fixture(file)) as { response?: { body?: { next_max_id?: unknown } }; pagination_token?: unknown };
+    const c = b.response?.body?.next_max_id ?? b.pagination_token;
+    return c === undefined || c === null ? undefined : String(c);
   };
   const scripts = new Map<string, ScriptedResponse[]>();
   const requests: LoggedRequest[] = [];
@@ -151,6 +112,19 @@ export async function startFakeRocketServer(options: FakeRocketServerOptions = {
     }
     res.writeHead(a.status, headers);
     res.end(text);
+  };
+
+  const defaultRoute = (method: string, url: URL, headers: Record<string, string>, body: Record<string, unknown>): Answer => {
+    const scraper = url.pathname.startsWith('/v1/');
+    if (!authorized(headers, options.apiKey)) {
+      return scraper
+        ? { status: 401, fixture: 'rapidapi-gateway-401-invalid-key.json' }
+        : { status: 401, fixture: 'rocketapi-error-invalid-token.json', headers: { 'www-authenticate': 'Token' } };
+    }
+    if (method !== (scraper ? 'GET' : 'POST')) return { status: 405, body: { detail: `Method "${method}" not allowed.` } };
+    return scraper
+      ? scraperAnswer(url.pathname, Object.fromEntries(url.searchParams), cursorOf)
+      : rocketAnswer(url.pathname, body, cursorOf);
   };
 
   const server = http.createServer((req, res) => {
@@ -178,10 +152,7 @@ export async function startFakeRocketServer(options: FakeRocketServerOptions = {
       const queued = scripts.get(url.pathname)?.shift();
       let answer: Answer;
       if (queued) answer = { ...queued, status: queued.status ?? 200 };
-      else if (!authorized(headers, options.apiKey))
-        answer = { status: 401, fixture: 'rocketapi-error-invalid-token.json', headers: { 'www-authenticate': 'Token' } };
-      else if (req.method !== 'POST') answer = { status: 405, body: { detail: `Method "${req.method}" not allowed.` } };
-      else answer = defaultAnswer(url.pathname, body ?? {}, page1Cursor);
+      else answer = defaultRoute(req.method ?? 'GET', url, headers, body ?? {});
       if (answer.delayMs) {
         const t = setTimeout(() => {
           timers.delete(t);
