@@ -1,10 +1,47 @@
 // Job names and payload schemas: the only place queue names are spelled. Names equal CLI commands.
 import { z } from 'zod';
 
-/** Queue name -> pg-boss queue options. */
+/**
+ * Queue name -> pg-boss queue options. Retries (with exponential backoff from `retryDelay` seconds)
+ * apply to retryable provider errors only (PROVIDER_ERROR_POLICY in src/errors.ts); definitive
+ * answers and deferrals complete the job instead. `expireInSeconds` must exceed a page's worst case
+ * (provider timeout x in-place attempts) so a live job is never handed to a second worker.
+ */
 export const QUEUES = {
   'sync-profile': { retryLimit: 2, retryDelay: 5, retryBackoff: true, expireInSeconds: 300, notify: true },
   'sync-followers': { retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 300, notify: true },
 } as const;
 
 export type QueueName = keyof typeof QUEUES;
+
+/** Ids travel as decimal strings (bigint row ids, provider ids above 2^53). */
+const idString = z.string().regex(/^\d+$/);
+
+/** How a profile is looked up: by username or by the provider's user id. */
+export const profileLookupSchema = z.union([z.object({ username: z.string().min(1) }), z.object({ id: idString })]);
+
+/** Payload of a `sync-profile` job: one provider request for one profile. */
+export const syncProfileJobSchema = z.object({
+  jobCallId: idString,
+  lookup: profileLookupSchema,
+  /** Chain a followers sync after success (`sync-profile --followers`). */
+  followers: z.boolean().default(false),
+});
+export type SyncProfileJob = z.infer<typeof syncProfileJobSchema>;
+
+/**
+ * Payload of a `sync-followers` job: one page = one provider request. A deferred page is re-sent
+ * with the same payload (same cursor) and a later `startAfter`.
+ */
+export const syncFollowersJobSchema = z.object({
+  jobCallId: idString,
+  /** 1-based page number within the run. */
+  page: z.number().int().min(1),
+  /** Cursor to send (null for page 1). Never sent to a provider other than `provider`. */
+  cursor: z.string().min(1).nullable(),
+  /** Provider that issued `cursor`; null for page 1 (the primary provider answers). */
+  provider: z.string().nullable(),
+  /** The previous page's service_call (the chain's parent). */
+  parentServiceCallId: idString.nullable(),
+});
+export type SyncFollowersJob = z.infer<typeof syncFollowersJobSchema>;

@@ -1,0 +1,218 @@
+// Queries on job_calls: one row per run (a profile sync, a followers sync). A run's progress lives
+// here so any worker can continue it; at most one active run per (subject, kind) (sql/0003).
+import type { Queryable } from '../database.ts';
+import { countFromInt8, idFromInt8 } from '../int8.ts';
+
+export type RunKind = 'profile' | 'followers' | 'followings';
+export type RunStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'partial';
+
+/** Statuses of a run still in progress (the single-flight index covers exactly these). */
+export const ACTIVE_STATUSES: readonly RunStatus[] = ['pending', 'running'];
+
+/** A run as stored. Ids are strings; counters are numbers. */
+export interface JobCallRow {
+  id: string;
+  kind: RunKind;
+  status: RunStatus;
+  subjectId: string | null;
+  parentJobCallId: string | null;
+  params: Record<string, unknown>;
+  summary: Record<string, unknown>;
+  errorMessage: string | null;
+  provider: string | null;
+  cursor: string | null;
+  pages: number;
+  requests: number;
+  itemsSeen: number;
+  itemsNew: number;
+  quarantined: number;
+  sanitized: number;
+  stallStreak: number;
+  emptyStreak: number;
+  outcome: string | null;
+  queueJobId: string | null;
+  deferredUntil: Date | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  createdAt: Date;
+}
+
+const COLUMNS = `id, kind, status, subject_id, parent_job_call_id, params, summary, error_message, provider, cursor,
+  pages, requests, items_seen, items_new, quarantined, sanitized, stall_streak, empty_streak, outcome, queue_job_id,
+  deferred_until, started_at, finished_at, created_at`;
+
+function toRow(r: Record<string, unknown>): JobCallRow {
+  const n = (k: string) => countFromInt8(r[k] as string | number) ?? 0;
+  return {
+    id: idFromInt8(r.id as string),
+    kind: r.kind as RunKind,
+    status: r.status as RunStatus,
+    subjectId: r.subject_id === null ? null : idFromInt8(r.subject_id as string),
+    parentJobCallId: r.parent_job_call_id === null ? null : idFromInt8(r.parent_job_call_id as string),
+    params: (r.params ?? {}) as Record<string, unknown>,
+    summary: (r.summary ?? {}) as Record<string, unknown>,
+    errorMessage: r.error_message as string | null,
+    provider: r.provider as string | null,
+    cursor: r.cursor as string | null,
+    pages: n('pages'),
+    requests: n('requests'),
+    itemsSeen: n('items_seen'),
+    itemsNew: n('items_new'),
+    quarantined: n('quarantined'),
+    sanitized: n('sanitized'),
+    stallStreak: n('stall_streak'),
+    emptyStreak: n('empty_streak'),
+    outcome: r.outcome as string | null,
+    queueJobId: r.queue_job_id as string | null,
+    deferredUntil: r.deferred_until as Date | null,
+    startedAt: r.started_at as Date | null,
+    finishedAt: r.finished_at as Date | null,
+    createdAt: r.created_at as Date,
+  };
+}
+
+/** A new run. `params.lookup` is the single-flight key while the subject is unknown. */
+export interface NewJobCall {
+  kind: RunKind;
+  subjectId: string | null;
+  params: Record<string, unknown> & { lookup?: string };
+  parentJobCallId?: string | null;
+  provider?: string | null;
+}
+
+/**
+ * Inserts a pending run unless an active run of the same kind exists for the subject (or, without
+ * a subject, for the same `params.lookup`).
+ * @returns the new run, or null when single flight refused it (see {@link findActiveJobCall})
+ */
+export async function insertJobCall(q: Queryable, run: NewJobCall): Promise<JobCallRow | null> {
+  const res = await q.query(
+    `INSERT INTO job_calls (kind, subject_id, params, parent_job_call_id, provider)
+     VALUES ($1, $2, $3::jsonb, $4, $5)
+     ON CONFLICT DO NOTHING
+     RETURNING ${COLUMNS}`,
+    [run.kind, run.subjectId, JSON.stringify(run.params), run.parentJobCallId ?? null, run.provider ?? null],
+  );
+  return res.rows[0] ? toRow(res.rows[0]) : null;
+}
+
+/** The active (pending/running) run of `kind` for a subject, or for a lookup key when the subject is unknown. */
+export async function findActiveJobCall(q: Queryable, kind: RunKind, subjectId: string | null, lookup?: string): Promise<JobCallRow | null> {
+  const res =
+    subjectId !== null
+      ? await q.query(`SELECT ${COLUMNS} FROM job_calls WHERE kind = $1 AND subject_id = $2 AND status IN ('pending', 'running')`, [kind, subjectId])
+      : await q.query(
+          `SELECT ${COLUMNS} FROM job_calls WHERE kind = $1 AND subject_id IS NULL AND params ->> 'lookup' = $2 AND status IN ('pending', 'running')`,
+          [kind, lookup ?? ''],
+        );
+  return res.rows[0] ? toRow(res.rows[0]) : null;
+}
+
+/** Reads one run. @param forUpdate lock the row until the transaction ends */
+export async function getJobCall(q: Queryable, id: string, forUpdate = false): Promise<JobCallRow | null> {
+  const res = await q.query(`SELECT ${COLUMNS} FROM job_calls WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+  return res.rows[0] ? toRow(res.rows[0]) : null;
+}
+
+/** Runs started by `parentId` (a profile run's chained followers run). */
+export async function listChildJobCalls(q: Queryable, parentId: string): Promise<JobCallRow[]> {
+  const res = await q.query(`SELECT ${COLUMNS} FROM job_calls WHERE parent_job_call_id = $1 ORDER BY id`, [parentId]);
+  return res.rows.map(toRow);
+}
+
+/** Records which pg-boss job now advances the run (null when none: the run is ending). */
+export async function setJobCallQueueJob(q: Queryable, id: string, queueJobId: string | null): Promise<void> {
+  await q.query('UPDATE job_calls SET queue_job_id = $2, updated_at = now() WHERE id = $1', [id, queueJobId]);
+}
+
+/**
+ * Marks a provider request starting: pending -> running (started_at set once), requests + 1,
+ * any deferral cleared. A finished run is left alone.
+ * @returns the run after the update, or null when it is no longer active
+ */
+export async function beginRequest(q: Queryable, id: string): Promise<JobCallRow | null> {
+  const res = await q.query(
+    `UPDATE job_calls SET status = 'running', started_at = coalesce(started_at, now()), requests = requests + 1,
+       deferred_until = NULL, updated_at = now()
+     WHERE id = $1 AND status IN ('pending', 'running')
+     RETURNING ${COLUMNS}`,
+    [id],
+  );
+  return res.rows[0] ? toRow(res.rows[0]) : null;
+}
+
+/** One committed page's effect on its run. */
+export interface PageProgress {
+  provider: string;
+  /** The cursor the next page sends (null when the run ends). */
+  cursor: string | null;
+  newInRun: number;
+  newEdges: number;
+  quarantined: number;
+  sanitized: number;
+  stallStreak: number;
+  emptyStreak: number;
+  /** The next page's pg-boss job, or null when the run ends with this page. */
+  queueJobId: string | null;
+}
+
+/** Adds one committed page to the run's counters and moves its cursor. */
+export async function recordPage(q: Queryable, id: string, p: PageProgress): Promise<JobCallRow> {
+  const res = await q.query(
+    `UPDATE job_calls SET pages = pages + 1, provider = $2, cursor = $3, items_seen = items_seen + $4,
+       items_new = items_new + $5, quarantined = quarantined + $6, sanitized = sanitized + $7,
+       stall_streak = $8, empty_streak = $9, queue_job_id = $10, updated_at = now()
+     WHERE id = $1
+     RETURNING ${COLUMNS}`,
+    [id, p.provider, p.cursor, p.newInRun, p.newEdges, p.quarantined, p.sanitized, p.stallStreak, p.emptyStreak, p.queueJobId],
+  );
+  return toRow(res.rows[0]!);
+}
+
+/** How a run ended. */
+export interface RunEnd {
+  status: Exclude<RunStatus, 'pending' | 'running'>;
+  outcome: string;
+  errorMessage?: string | null;
+  subjectId?: string | null;
+  /** Merged into the run's `summary`. */
+  summary?: Record<string, unknown>;
+  /** Also counts one more request or page (a profile run's only call). */
+  addPage?: boolean;
+  sanitized?: number;
+}
+
+/**
+ * Ends an active run: final status, outcome, error, finished_at; the pending job pointer is cleared.
+ * @returns false when the run had already ended (nothing changed)
+ */
+export async function finishJobCall(q: Queryable, id: string, end: RunEnd): Promise<boolean> {
+  const res = await q.query(
+    `UPDATE job_calls SET status = $2, outcome = $3, error_message = $4, subject_id = coalesce($5, subject_id),
+       summary = summary || $6::jsonb, pages = pages + $7, sanitized = sanitized + $8, queue_job_id = NULL,
+       deferred_until = NULL, started_at = coalesce(started_at, now()), finished_at = now(), updated_at = now()
+     WHERE id = $1 AND status IN ('pending', 'running')`,
+    [id, end.status, end.outcome, end.errorMessage ?? null, end.subjectId ?? null, JSON.stringify(end.summary ?? {}), end.addPage ? 1 : 0, end.sanitized ?? 0],
+  );
+  return res.rowCount > 0;
+}
+
+/** Records that the run's next page waits until `until` (provider rate limit) in job `queueJobId`. */
+export async function deferJobCall(q: Queryable, id: string, until: Date, queueJobId: string): Promise<void> {
+  await q.query('UPDATE job_calls SET deferred_until = $2, queue_job_id = $3, updated_at = now() WHERE id = $1', [id, until, queueJobId]);
+}
+
+/**
+ * Closes an active run whose advancing job no longer exists in the queue (its worker died past the
+ * queue's retries): status failed, outcome abandoned. Only when `queueJobId` is still the run's job.
+ * @returns true when the run was closed
+ */
+export async function abandonJobCall(q: Queryable, id: string, queueJobId: string | null, reason: string): Promise<boolean> {
+  const res = await q.query(
+    `UPDATE job_calls SET status = 'failed', outcome = 'abandoned', error_message = $3, queue_job_id = NULL,
+       finished_at = now(), updated_at = now()
+     WHERE id = $1 AND status IN ('pending', 'running') AND queue_job_id IS NOT DISTINCT FROM $2`,
+    [id, queueJobId, reason],
+  );
+  return res.rowCount > 0;
+}

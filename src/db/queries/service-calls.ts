@@ -1,0 +1,129 @@
+// Queries on service_calls: one row per provider request inside a run. Pages chain through
+// parent_service_call_id; `cursor` = {provider, sent, received}; `queue_job_id` = the pg-boss job
+// that made the call (unique among succeeded rows, so a redelivered job finds its committed page).
+import type { Queryable } from '../database.ts';
+import { idFromInt8 } from '../int8.ts';
+
+/** What a request's row records about its result (service_calls.result_summary). */
+export interface ResultSummary {
+  items?: number;
+  new_items?: number;
+  quarantined?: number;
+  sanitized?: number;
+  http_status?: number | null;
+  latency_ms?: number;
+  attempts?: number;
+  endpoint?: string;
+  error_kind?: string;
+  [key: string]: unknown;
+}
+
+/** A stored provider request. */
+export interface ServiceCallRow {
+  id: string;
+  jobCallId: string;
+  parentServiceCallId: string | null;
+  kind: string;
+  status: string;
+  cursor: { provider?: string; sent?: string | null; received?: string | null };
+  resultSummary: ResultSummary;
+  errorMessage: string | null;
+  queueJobId: string | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+/** A request about to be made. */
+export interface NewServiceCall {
+  jobCallId: string;
+  parentServiceCallId: string | null;
+  /** `profile`, `followers_page`... */
+  kind: string;
+  provider: string;
+  /** Cursor sent with the request (null for page 1 and non-list calls). */
+  sent: string | null;
+  queueJobId: string | null;
+}
+
+/**
+ * Inserts the row of a request that starts now (status running). An earlier attempt of the same
+ * queue job still marked running (its worker died mid-request) is closed as failed first.
+ * @returns the new row's id
+ */
+export async function startServiceCall(q: Queryable, c: NewServiceCall): Promise<string> {
+  const res = await q.query<{ id: string }>(
+    `WITH stale AS (
+       UPDATE service_calls SET status = 'failed', finished_at = now(), updated_at = now(),
+         error_message = 'interrupted: the worker stopped before this request was recorded'
+       WHERE $6::text IS NOT NULL AND queue_job_id = $6 AND status = 'running'
+       RETURNING id
+     )
+     INSERT INTO service_calls (job_call_id, parent_service_call_id, kind, status, cursor, queue_job_id, started_at)
+     SELECT $1, $2, $3, 'running', jsonb_build_object('provider', $4::text, 'sent', $5::text), $6, now()
+     FROM (SELECT count(*) FROM stale) s
+     RETURNING id`,
+    [c.jobCallId, c.parentServiceCallId, c.kind, c.provider, c.sent, c.queueJobId],
+  );
+  return idFromInt8(res.rows[0]!.id);
+}
+
+/** The committed (succeeded) request of a queue job, if its page already committed. */
+export async function findCommittedServiceCall(q: Queryable, queueJobId: string): Promise<string | null> {
+  const res = await q.query<{ id: string }>(`SELECT id FROM service_calls WHERE queue_job_id = $1 AND status = 'succeeded'`, [queueJobId]);
+  return res.rows[0] ? idFromInt8(res.rows[0].id) : null;
+}
+
+/**
+ * Marks a request succeeded with the cursor it received and its result summary.
+ * @throws pg unique violation (23505, service_calls_queue_job_key) when another attempt of the same
+ *   queue job already committed: the caller must treat the page as done
+ */
+export async function succeedServiceCall(q: Queryable, id: string, received: string | null, summary: ResultSummary): Promise<void> {
+  await q.query(
+    `UPDATE service_calls SET status = 'succeeded', cursor = cursor || jsonb_build_object('received', $2::text),
+       result_summary = $3::jsonb, finished_at = now(), updated_at = now()
+     WHERE id = $1`,
+    [id, received, JSON.stringify(summary)],
+  );
+}
+
+/** Marks a request failed, keeping the error message (never a secret: ProviderError messages carry none). */
+export async function failServiceCall(q: Queryable, id: string, errorMessage: string, summary: ResultSummary): Promise<void> {
+  await q.query(
+    `UPDATE service_calls SET status = 'failed', error_message = $2, result_summary = $3::jsonb, finished_at = now(), updated_at = now()
+     WHERE id = $1`,
+    [id, errorMessage, JSON.stringify(summary)],
+  );
+}
+
+/** True when a succeeded request of this run already received `cursor` (loop guard, CASES.md C05). */
+export async function cursorSeenInRun(q: Queryable, jobCallId: string, cursor: string): Promise<boolean> {
+  const res = await q.query(
+    `SELECT 1 FROM service_calls WHERE job_call_id = $1 AND cursor ->> 'received' = $2 AND status = 'succeeded' LIMIT 1`,
+    [jobCallId, cursor],
+  );
+  return res.rowCount > 0;
+}
+
+/** Every request of a run, oldest first. */
+export async function listServiceCalls(q: Queryable, jobCallId: string): Promise<ServiceCallRow[]> {
+  const res = await q.query<Record<string, unknown>>(
+    `SELECT id, job_call_id, parent_service_call_id, kind, status, cursor, result_summary, error_message, queue_job_id,
+       started_at, finished_at
+     FROM service_calls WHERE job_call_id = $1 ORDER BY id`,
+    [jobCallId],
+  );
+  return res.rows.map((r) => ({
+    id: idFromInt8(r.id as string),
+    jobCallId: idFromInt8(r.job_call_id as string),
+    parentServiceCallId: r.parent_service_call_id === null ? null : idFromInt8(r.parent_service_call_id as string),
+    kind: r.kind as string,
+    status: r.status as string,
+    cursor: r.cursor as ServiceCallRow['cursor'],
+    resultSummary: r.result_summary as ResultSummary,
+    errorMessage: r.error_message as string | null,
+    queueJobId: r.queue_job_id as string | null,
+    startedAt: r.started_at as Date | null,
+    finishedAt: r.finished_at as Date | null,
+  }));
+}

@@ -1,0 +1,42 @@
+// What the sync steps need, handed in by the composition root (src/context.ts) or by tests.
+import type { PgBoss } from 'pg-boss';
+import type { Database } from '../db/database.ts';
+import type { Logger } from '../logger.ts';
+import type { Provider } from '../providers/types.ts';
+
+/** The configured providers, as the sync layer sees them. */
+export interface ProviderSet {
+  /** Answers profile requests and page 1 of every list. */
+  primary: Provider;
+  /** The provider with this name (a cursor goes back to the provider that issued it), or undefined. */
+  byName(name: string): Provider | undefined;
+  /** True when the primary serves bundled sample data (no API key configured). */
+  sample: boolean;
+}
+
+/** Settings of a sync, from the configuration. */
+export interface SyncSettings {
+  /** Users requested per page (RocketAPI caps at 50: PROVIDERS.md §1). */
+  followersPageSize: number;
+  /** Hard ceiling on pages in one run (loop guard). */
+  maxPages: number;
+  /** Shortest deferral after a rate limit without a usable Retry-After (seconds). */
+  rateLimitFloorSeconds: number;
+}
+
+/** Dependencies of every sync step and queue handler. */
+export interface SyncDeps {
+  db: Database;
+  boss: PgBoss;
+  logger: Logger;
+  providers: ProviderSet;
+  settings: SyncSettings;
+}
+
+/** The piece of a queue job a handler needs: its id, its attempt and the attempts it may have. */
+export interface JobAttemptInfo {
+  id: string;
+  retryCount: number;
+  retryLimit: number;
+  data: unknown;
+}

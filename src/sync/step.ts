@@ -1,0 +1,117 @@
+// What every sync step (one queue job = one provider request) shares: skipping redelivered work,
+// completing the job, and turning a failed request into a retry, a deferral or the run's end.
+import type { Queryable } from '../db/database.ts';
+import { deferJobCall, finishJobCall, type JobCallRow, type RunStatus } from '../db/queries/job-calls.ts';
+import { markProfileIdNotFound, markProfileNotFound, markProfilePrivate } from '../db/queries/profiles.ts';
+import { failServiceCall, findCommittedServiceCall } from '../db/queries/service-calls.ts';
+import { ProviderError } from '../errors.ts';
+import type { ProfileQuery } from '../providers/types.ts';
+import type { QueueName } from '../queue/jobs.ts';
+import type { JobAttemptInfo, SyncDeps } from './deps.ts';
+import { sendJob } from './enqueue.ts';
+import { classifyFailure, failureKind } from './outcome.ts';
+
+/** What one step did to its run. */
+export interface StepResult {
+  runId: string;
+  /** True when the run reached a final status with this step. */
+  ended: boolean;
+  status: RunStatus;
+  /** Nothing was done: the job's work had already committed, or its run had ended. */
+  noop?: boolean;
+  /** The run's next request waits until then (provider rate limit). */
+  deferredUntil?: Date;
+  note?: string;
+}
+
+/** Completes a job outside any transaction (nothing else to commit with it). */
+export async function completeJob(deps: SyncDeps, queue: QueueName, job: JobAttemptInfo, runId: string, note: string): Promise<StepResult> {
+  await deps.boss.complete(queue, { id: job.id, retryCount: job.retryCount }, { noop: note });
+  deps.logger.debug({ run: runId, job: job.id, note }, 'job skipped');
+  return { runId, ended: false, status: 'running', noop: true, note };
+}
+
+/** A redelivered job whose request already committed is completed without doing anything. */
+export async function skipIfDone(deps: SyncDeps, queue: QueueName, job: JobAttemptInfo, runId: string): Promise<StepResult | null> {
+  const done = await findCommittedServiceCall(deps.db, job.id);
+  return done ? completeJob(deps, queue, job, runId, `already committed as service_call ${done}`) : null;
+}
+
+/** True for the unique violation that means another attempt of this queue job committed first. */
+export function isCommittedElsewhere(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string; message?: string };
+  return e?.code === '23505' && (e.constraint === 'service_calls_queue_job_key' || /service_calls_queue_job_key/.test(e.message ?? ''));
+}
+
+/** A failed request in context. */
+export interface RequestFailure {
+  queue: QueueName;
+  job: JobAttemptInfo;
+  run: JobCallRow;
+  serviceCallId: string;
+  err: unknown;
+  /** The run's profile row, when stored. */
+  profileId: string | null;
+  /** How the profile was asked for (to mark it not found). */
+  lookup?: ProfileQuery;
+  username?: string;
+}
+
+function describe(f: RequestFailure): string {
+  const who = f.username ? `@${f.username}` : f.lookup ? ('id' in f.lookup ? `id ${f.lookup.id}` : `@${f.lookup.username}`) : 'the profile';
+  const msg = f.err instanceof Error ? f.err.message : String(f.err);
+  switch (failureKind(f.err)) {
+    case 'private':
+      return `${who} is private: its followers cannot be read (${msg})`;
+    case 'not_found':
+      return `${who} was not found (${msg})`;
+    default:
+      return msg;
+  }
+}
+
+/** Completes the job inside the transaction `tx` (it commits with the step's rows). */
+export async function completeJobIn(deps: SyncDeps, tx: Queryable, queue: QueueName, job: JobAttemptInfo, output: object | null): Promise<void> {
+  await deps.boss.complete(queue, { id: job.id, retryCount: job.retryCount }, output, { db: deps.db.bossDb(tx) });
+}
+
+/**
+ * Records a failed request and acts on it (PROVIDER_ERROR_POLICY through {@link classifyFailure}):
+ * - retry: the service_call is marked failed and the error rethrown, so pg-boss retries the job;
+ * - defer: the same job (same cursor) is re-sent with `startAfter`, and this one completes, in one transaction;
+ * - end: the run is marked failed with the error (a private profile is flagged private, a missing
+ *   one not found; edges stay untouched), and the job completes.
+ * @throws the original error when the job should be retried
+ */
+export async function handleRequestFailure(deps: SyncDeps, f: RequestFailure): Promise<StepResult> {
+  const action = classifyFailure(f.err, f.job, deps.settings.rateLimitFloorSeconds);
+  const kind = failureKind(f.err);
+  const message = describe(f);
+  const summary = { error_kind: kind, http_status: f.err instanceof ProviderError ? (f.err.httpStatus ?? null) : null };
+  deps.logger.warn({ run: f.run.id, job: f.job.id, kind, action: action.action, attempt: f.job.retryCount }, message);
+  if (action.action === 'retry') {
+    await failServiceCall(deps.db, f.serviceCallId, message, { ...summary, will_retry: true });
+    throw f.err;
+  }
+  if (action.action === 'defer') {
+    const until = new Date(Date.now() + action.seconds * 1000);
+    return deps.db.transaction(async (tx) => {
+      await failServiceCall(tx, f.serviceCallId, message, { ...summary, deferred_seconds: action.seconds });
+      const nextJobId = await sendJob(deps.boss, deps.db, tx, f.queue, f.job.data as object, { startAfter: until });
+      await deferJobCall(tx, f.run.id, until, nextJobId);
+      await completeJobIn(deps, tx, f.queue, f.job, { deferred: nextJobId });
+      return { runId: f.run.id, ended: false, status: 'running' as const, deferredUntil: until, note: message };
+    });
+  }
+  return deps.db.transaction(async (tx) => {
+    await failServiceCall(tx, f.serviceCallId, message, summary);
+    if (action.outcome === 'not_found') {
+      if (f.lookup) await markProfileNotFound(tx, f.lookup);
+      else if (f.profileId) await markProfileIdNotFound(tx, f.profileId);
+    }
+    if (action.outcome === 'private' && f.profileId) await markProfilePrivate(tx, f.profileId);
+    await finishJobCall(tx, f.run.id, { status: 'failed', outcome: action.outcome, errorMessage: message });
+    await completeJobIn(deps, tx, f.queue, f.job, { failed: action.outcome });
+    return { runId: f.run.id, ended: true, status: 'failed' as const, note: message };
+  });
+}

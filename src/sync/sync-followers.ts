@@ -1,0 +1,139 @@
+// One page of a followers run = one queue job = one provider request = one service_call. The page's
+// rows, its service_call, the run's progress, the next page's job and this job's completion commit
+// in ONE transaction: a crash neither loses nor repeats a committed page.
+import { dedupeByExtId, upsertFollowers } from '../db/queries/followers.ts';
+import { beginRequest, finishJobCall, recordPage, type JobCallRow } from '../db/queries/job-calls.ts';
+import { getProfile, type ProfileRow } from '../db/queries/profiles.ts';
+import { insertQuarantined } from '../db/queries/quarantined-records.ts';
+import { cursorSeenInRun, startServiceCall, succeedServiceCall } from '../db/queries/service-calls.ts';
+import { upsertSubscriptions } from '../db/queries/subscriptions.ts';
+import type { CallResult, FollowersPage } from '../providers/types.ts';
+import { syncFollowersJobSchema, type SyncFollowersJob } from '../queue/jobs.ts';
+import type { JobAttemptInfo, SyncDeps } from './deps.ts';
+import { sendJob } from './enqueue.ts';
+import { decideNextPage, normaliseCursor } from './pagination.ts';
+import { completeJob, completeJobIn, handleRequestFailure, isCommittedElsewhere, skipIfDone, type StepResult } from './step.ts';
+
+const QUEUE = 'sync-followers';
+
+/**
+ * Processes one `sync-followers` job (one page). A redelivered job whose page already committed,
+ * or a job of a run that already ended, is a no-op.
+ * @returns what happened to the run
+ * @throws to let pg-boss retry the job (retryable provider errors while attempts remain)
+ */
+export async function syncFollowersPage(deps: SyncDeps, job: JobAttemptInfo, signal?: AbortSignal): Promise<StepResult> {
+  const data = syncFollowersJobSchema.parse(job.data);
+  const skipped = await skipIfDone(deps, QUEUE, job, data.jobCallId);
+  if (skipped) return skipped;
+  const run = await beginRequest(deps.db, data.jobCallId);
+  if (!run) return completeJob(deps, QUEUE, job, data.jobCallId, 'run already ended');
+  const profile = run.subjectId ? await getProfile(deps.db, run.subjectId) : null;
+  const providerName = data.provider ?? deps.providers.primary.name;
+  const provider = deps.providers.byName(providerName);
+  const serviceCallId = await startServiceCall(deps.db, {
+    jobCallId: run.id,
+    parentServiceCallId: data.parentServiceCallId,
+    kind: 'followers_page',
+    provider: providerName,
+    sent: data.cursor,
+    queueJobId: job.id,
+  });
+  let result: CallResult<FollowersPage>;
+  try {
+    if (!profile) throw new Error(`run ${run.id} has no stored profile to read followers of`);
+    if (!provider) throw new Error(`provider "${providerName}" that issued this cursor is not configured`);
+    result = await provider.getFollowersPage(profile.extId, data.cursor, deps.settings.followersPageSize, signal);
+  } catch (err) {
+    return handleRequestFailure(deps, { queue: QUEUE, job, run, serviceCallId, err, profileId: profile?.id ?? null, username: profile?.username });
+  }
+  try {
+    return await commitPage(deps, job, data, run, profile, serviceCallId, result);
+  } catch (err) {
+    if (isCommittedElsewhere(err)) return completeJob(deps, QUEUE, job, run.id, 'page committed by another attempt');
+    throw err;
+  }
+}
+
+async function commitPage(
+  deps: SyncDeps,
+  job: JobAttemptInfo,
+  data: SyncFollowersJob,
+  run: JobCallRow,
+  profile: ProfileRow,
+  serviceCallId: string,
+  result: CallResult<FollowersPage>,
+): Promise<StepResult> {
+  const page = result.data;
+  const provider = result.call.provider;
+  const users = dedupeByExtId(page.users);
+  return deps.db.transaction(async (tx) => {
+    await upsertFollowers(tx, users);
+    const edges = await upsertSubscriptions(tx, {
+      profileId: profile.id,
+      platform: profile.platform,
+      extIds: users.map((u) => u.extId),
+      jobCallId: run.id,
+    });
+    await insertQuarantined(tx, { jobCallId: run.id, serviceCallId, kind: 'follower', records: page.quarantined });
+    const nextCursor = normaliseCursor(page.nextCursor);
+    const decision = decideNextPage({
+      page: data.page,
+      users: users.length,
+      newInRun: edges.newInRun,
+      nextCursor,
+      hasMore: page.hasMore,
+      limited: page.limited,
+      cursorSeen: nextCursor !== null && (nextCursor === data.cursor || (await cursorSeenInRun(tx, run.id, nextCursor))),
+      stallStreak: run.stallStreak,
+      emptyStreak: run.emptyStreak,
+      maxPages: deps.settings.maxPages,
+    });
+    await succeedServiceCall(tx, serviceCallId, page.nextCursor, {
+      items: page.users.length,
+      new_items: edges.newEdges,
+      quarantined: page.quarantined.length,
+      sanitized: page.sanitized,
+      http_status: result.call.httpStatus,
+      latency_ms: Math.round(result.call.latencyMs),
+      attempts: result.call.attempts,
+      endpoint: result.call.endpoint,
+      ...(page.hasMore !== null ? { has_more: page.hasMore } : {}),
+      ...(page.limited ? { limited: true } : {}),
+    });
+    let nextJobId: string | null = null;
+    if (decision.next === 'continue') {
+      const next: SyncFollowersJob = {
+        jobCallId: run.id,
+        page: data.page + 1,
+        cursor: decision.cursor,
+        provider,
+        parentServiceCallId: serviceCallId,
+      };
+      nextJobId = await sendJob(deps.boss, deps.db, tx, QUEUE, next);
+    }
+    const progress = await recordPage(tx, run.id, {
+      provider,
+      cursor: decision.next === 'continue' ? decision.cursor : null,
+      newInRun: edges.newInRun,
+      newEdges: edges.newEdges,
+      quarantined: page.quarantined.length,
+      sanitized: page.sanitized,
+      stallStreak: decision.stallStreak,
+      emptyStreak: decision.emptyStreak,
+      queueJobId: nextJobId,
+    });
+    if (decision.next === 'end') {
+      await finishJobCall(tx, run.id, {
+        status: decision.status,
+        outcome: decision.outcome,
+        errorMessage: decision.status === 'succeeded' ? null : decision.reason,
+      });
+    }
+    await completeJobIn(deps, tx, QUEUE, job, null);
+    deps.logger.debug({ run: run.id, page: data.page, users: users.length, new: edges.newInRun, next: decision.next }, 'followers page committed');
+    return decision.next === 'end'
+      ? { runId: run.id, ended: true, status: decision.status, note: decision.reason }
+      : { runId: run.id, ended: false, status: progress.status };
+  });
+}

@@ -1,0 +1,75 @@
+// A profile run: one queue job, one provider request, one service_call; the profile upserted by
+// (platform, ext_id). With `followers`, the followers run is started in the same transaction.
+import { beginRequest, finishJobCall } from '../db/queries/job-calls.ts';
+import { upsertProfile } from '../db/queries/profiles.ts';
+import { startServiceCall, succeedServiceCall } from '../db/queries/service-calls.ts';
+import type { CallResult, ProfileResult } from '../providers/types.ts';
+import { syncProfileJobSchema } from '../queue/jobs.ts';
+import type { JobAttemptInfo, SyncDeps } from './deps.ts';
+import { startFollowersRun } from './enqueue.ts';
+import { completeJob, completeJobIn, handleRequestFailure, isCommittedElsewhere, skipIfDone, type StepResult } from './step.ts';
+
+const QUEUE = 'sync-profile';
+
+/**
+ * Processes one `sync-profile` job. On success the run ends succeeded with the profile as its
+ * subject; its summary names the chained followers run (`followers_job_call_id`), or says why none
+ * was started (`followers: 'skipped_private'`: a private profile's list cannot be read, and every
+ * request costs money).
+ * @throws to let pg-boss retry the job (retryable provider errors while attempts remain)
+ */
+export async function syncProfile(deps: SyncDeps, job: JobAttemptInfo, signal?: AbortSignal): Promise<StepResult> {
+  const data = syncProfileJobSchema.parse(job.data);
+  const skipped = await skipIfDone(deps, QUEUE, job, data.jobCallId);
+  if (skipped) return skipped;
+  const run = await beginRequest(deps.db, data.jobCallId);
+  if (!run) return completeJob(deps, QUEUE, job, data.jobCallId, 'run already ended');
+  const provider = deps.providers.primary;
+  const serviceCallId = await startServiceCall(deps.db, {
+    jobCallId: run.id,
+    parentServiceCallId: null,
+    kind: 'profile',
+    provider: provider.name,
+    sent: null,
+    queueJobId: job.id,
+  });
+  let result: CallResult<ProfileResult>;
+  try {
+    result = await provider.getProfile(data.lookup, signal);
+  } catch (err) {
+    return handleRequestFailure(deps, { queue: QUEUE, job, run, serviceCallId, err, profileId: run.subjectId, lookup: data.lookup });
+  }
+  try {
+    return await deps.db.transaction(async (tx) => {
+      const profile = await upsertProfile(tx, result.data.profile);
+      await succeedServiceCall(tx, serviceCallId, null, {
+        items: 1,
+        sanitized: result.data.sanitized,
+        http_status: result.call.httpStatus,
+        latency_ms: Math.round(result.call.latencyMs),
+        attempts: result.call.attempts,
+        endpoint: result.call.endpoint,
+      });
+      const summary: Record<string, unknown> = { profile_id: profile.id, ext_id: profile.extId, username: profile.username };
+      if (data.followers && profile.isPrivate) summary.followers = 'skipped_private';
+      else if (data.followers) {
+        const child = await startFollowersRun(deps.boss, deps.db, tx, profile.id, run.id);
+        summary.followers_job_call_id = child.run.id;
+        if (child.attached) summary.followers_attached = true;
+      }
+      await finishJobCall(tx, run.id, {
+        status: 'succeeded',
+        outcome: 'complete',
+        subjectId: profile.id,
+        summary,
+        addPage: true,
+        sanitized: result.data.sanitized,
+      });
+      await completeJobIn(deps, tx, QUEUE, job, null);
+      return { runId: run.id, ended: true, status: 'succeeded' as const };
+    });
+  } catch (err) {
+    if (isCommittedElsewhere(err)) return completeJob(deps, QUEUE, job, run.id, 'profile committed by another attempt');
+    throw err;
+  }
+}
