@@ -1,10 +1,11 @@
-// Composition root: config -> logger -> database -> (queue). The only module that knows every layer.
+// Composition root: config -> logger -> database -> (queue, providers). The only module that knows every layer.
 import type { PgBoss } from 'pg-boss';
 import { loadConfig, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { assertSchemaCurrent, migrate } from './db/migrate.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { startBoss } from './queue/boss.ts';
+import type { ProviderSet, SyncDeps } from './sync/deps.ts';
 
 /** Everything a command needs, built once. `close()` releases what was acquired, in reverse order. */
 export interface Context {
@@ -13,6 +14,10 @@ export interface Context {
   db: Database;
   /** Starts pg-boss on first use (commands that never queue never pay for it). */
   boss(): Promise<PgBoss>;
+  /** Builds the configured providers on first use (the bundled sample server when no key is set). */
+  providers(): Promise<ProviderSet>;
+  /** What the sync layer and queue handlers need: db, boss, providers, settings. */
+  syncDeps(): Promise<SyncDeps>;
   close(): Promise<void>;
 }
 
@@ -26,6 +31,8 @@ export interface ContextOptions {
    */
   schema?: 'check' | 'none';
   logger?: Logger;
+  /** Providers to use instead of the configured ones (tests). */
+  providers?: ProviderSet;
 }
 
 /**
@@ -64,7 +71,8 @@ export async function createContext(options: ContextOptions = {}): Promise<Conte
     throw err;
   }
   let bossPromise: Promise<PgBoss> | undefined;
-  return {
+  let providersPromise: Promise<ProviderSet> | undefined;
+  const ctx: Context = {
     config,
     logger,
     db,
@@ -79,6 +87,34 @@ export async function createContext(options: ContextOptions = {}): Promise<Conte
       }
       return bossPromise;
     },
+    providers() {
+      if (!providersPromise) {
+        providersPromise = options.providers ? Promise.resolve(options.providers) : loadProviders(config, logger, releasers);
+      }
+      return providersPromise;
+    },
+    async syncDeps() {
+      const [boss, providers] = await Promise.all([ctx.boss(), ctx.providers()]);
+      return {
+        db,
+        boss,
+        logger,
+        providers,
+        settings: { followersPageSize: config.followersPageSize, maxPages: config.maxPages, rateLimitFloorSeconds: RATE_LIMIT_FLOOR_SECONDS },
+      };
+    },
     close: releaseAll,
   };
+  return ctx;
+}
+
+/** Deferral after a rate limit that named no Retry-After (seconds; CASES.md C08). */
+const RATE_LIMIT_FLOOR_SECONDS = 60;
+
+async function loadProviders(config: Config, logger: Logger, releasers: Array<() => Promise<void>>): Promise<ProviderSet> {
+  const { createProviders } = await import('./providers/registry.ts');
+  const built = await createProviders(config, logger);
+  releasers.push(() => built.close());
+  const byName = new Map(built.providers.map((p) => [p.name, p]));
+  return { primary: built.primary, byName: (name) => byName.get(name), sample: built.sample };
 }

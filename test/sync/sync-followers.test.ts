@@ -1,0 +1,249 @@
+// Followers runs through real pg-boss on a real Postgres: pagination, loop guards (C05-C07), batch
+// dedupe (C15), big pages (C16), redelivery, a failed page transaction, single flight, provider errors.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { getJobCall } from '../../src/db/queries/job-calls.ts';
+import { listServiceCalls } from '../../src/db/queries/service-calls.ts';
+import { ProviderError } from '../../src/errors.ts';
+import { processJob } from '../../src/queue/handlers.ts';
+import { workQueues } from '../../src/queue/worker.ts';
+import { enqueueFollowersSync, enqueueProfileSync } from '../../src/sync/enqueue.ts';
+import { createFakeProvider, follower, page, profile } from '../helpers/fake-provider.ts';
+import { createSyncHarness, queuedJobs, rows, type SyncHarness } from '../helpers/sync.ts';
+
+const fake = createFakeProvider('fake');
+let h: SyncHarness;
+let seq = 0;
+
+beforeAll(async () => {
+  h = await createSyncHarness(fake.asSet());
+});
+afterAll(async () => {
+  await h.close();
+});
+beforeEach(() => {
+  fake.followersScript.length = 0;
+  fake.followersCalls.length = 0;
+  fake.profileCalls.length = 0;
+  fake.defaultFollowers = page([]);
+});
+
+/** Stores a fresh profile (own ext id per test) and returns its row id and ext id. */
+async function freshProfile(extra: Parameters<typeof profile>[2] = {}): Promise<{ id: string; extId: string; username: string }> {
+  seq++;
+  const extId = String(7_000_000 + seq);
+  const username = `blogger.${seq}`;
+  fake.addProfile(profile(extId, username, extra));
+  const r = await enqueueProfileSync(h.deps, { lookup: { username } });
+  await h.drain();
+  const run = await getJobCall(h.deps.db, r.runId);
+  expect(run?.status).toBe('succeeded');
+  return { id: run!.subjectId!, extId, username };
+}
+
+/** Runs a followers sync of `profileId` to its end and returns the run. */
+async function syncFollowers(profileId: string) {
+  const r = await enqueueFollowersSync(h.deps, { profileId });
+  await h.drain();
+  return (await getJobCall(h.deps.db, r.runId))!;
+}
+
+async function edges(profileId: string): Promise<string[]> {
+  const res = await rows<{ ext_id: string }>(
+    h,
+    `SELECT f.ext_id FROM subscriptions s JOIN followers f ON f.id = s.follower_id WHERE s.social_profile_id = $1 ORDER BY f.ext_id`,
+    [profileId],
+  );
+  return res.map((r) => r.ext_id);
+}
+
+const users = (prefix: number, n: number) => Array.from({ length: n }, (_, i) => follower(String(prefix + i)));
+
+describe('sync-followers', () => {
+  it('syncs every page, chaining service_calls with the cursors sent and received', async () => {
+    const p = await freshProfile();
+    fake.followersScript.push(page(users(100, 3), 'c1'), page(users(103, 2), 'c2'), page(users(105, 1)));
+    const run = await syncFollowers(p.id);
+    expect(run).toMatchObject({ status: 'succeeded', outcome: 'complete', pages: 3, requests: 3, itemsSeen: 6, itemsNew: 6, cursor: null });
+    expect(fake.followersCalls.map((c) => c.cursor)).toEqual([null, 'c1', 'c2']);
+    expect(fake.followersCalls.every((c) => c.extId === p.extId && c.pageSize === 50)).toBe(true);
+    const calls = await listServiceCalls(h.deps.db, run.id);
+    expect(calls.map((c) => [c.kind, c.status, c.cursor.sent, c.cursor.received, c.cursor.provider])).toEqual([
+      ['followers_page', 'succeeded', null, 'c1', 'fake'],
+      ['followers_page', 'succeeded', 'c1', 'c2', 'fake'],
+      ['followers_page', 'succeeded', 'c2', null, 'fake'],
+    ]);
+    expect(calls[0]!.parentServiceCallId).toBeNull();
+    expect(calls[1]!.parentServiceCallId).toBe(calls[0]!.id);
+    expect(calls[2]!.parentServiceCallId).toBe(calls[1]!.id);
+    expect(calls[0]!.resultSummary).toMatchObject({ items: 3, new_items: 3, quarantined: 0, sanitized: 0, http_status: 200, latency_ms: 1 });
+    expect(await edges(p.id)).toEqual(['100', '101', '102', '103', '104', '105']);
+    expect(await queuedJobs(h, 'sync-followers')).toBe(0);
+  });
+
+  it('a second run sees the same edges as not new to the database but new to the run', async () => {
+    const p = await freshProfile();
+    fake.followersScript.push(page(users(200, 2)));
+    await syncFollowers(p.id);
+    fake.followersScript.push(page(users(200, 3)));
+    const run = await syncFollowers(p.id);
+    expect(run).toMatchObject({ status: 'succeeded', itemsSeen: 3, itemsNew: 1 });
+    const [edge] = await rows(h, `SELECT followed_at < last_seen_at AS later, last_seen_job_call_id::text AS r FROM subscriptions s JOIN followers f ON f.id = s.follower_id WHERE f.ext_id = '200' AND s.social_profile_id = $1`, [p.id]);
+    expect(edge).toEqual({ later: true, r: run.id });
+  });
+
+  describe('C05 repeating pages', () => {
+    it('stops after 2 consecutive pages with no new ids: stalled, 3 calls, nothing queued', async () => {
+      const p = await freshProfile();
+      const ab = [follower('501'), follower('502')];
+      fake.followersScript.push(page(ab, 'c1'), page(ab, 'c2'), page(ab, 'c3'), page(ab, 'c4'));
+      const run = await syncFollowers(p.id);
+      expect(run).toMatchObject({ status: 'partial', outcome: 'stalled', pages: 3, itemsSeen: 2 });
+      expect(run.errorMessage).toMatch(/no new followers/);
+      expect(fake.followersCalls).toHaveLength(3);
+      expect(await queuedJobs(h, 'sync-followers')).toBe(0);
+    });
+
+    it('stops at once on a cursor already seen in this run', async () => {
+      const p = await freshProfile();
+      fake.followersScript.push(page(users(510, 2), 'c1'), page(users(512, 2), 'c1'), page(users(514, 2)));
+      const run = await syncFollowers(p.id);
+      expect(run).toMatchObject({ status: 'partial', outcome: 'cursor_loop', pages: 2, itemsSeen: 4 });
+      expect(fake.followersCalls).toHaveLength(2);
+      expect(await queuedJobs(h, 'sync-followers')).toBe(0);
+    });
+  });
+
+  describe('C06 the last page', () => {
+    const variants: Array<[string, Parameters<typeof page>[2]]> = [
+      ['cursor absent', {}],
+      ['cursor ""', { nextCursor: '' }],
+      ['has_more:false beside a stale cursor', { nextCursor: 'stale', hasMore: false }],
+    ];
+    for (const [name, last] of variants) {
+      it(`ends complete after exactly 2 calls (${name})`, async () => {
+        const p = await freshProfile();
+        fake.followersScript.push(page([follower('601')], 'c1'), page([follower('602')], null, last));
+        const run = await syncFollowers(p.id);
+        expect(run).toMatchObject({ status: 'succeeded', outcome: 'complete', pages: 2, itemsSeen: 2 });
+        expect(fake.followersCalls).toHaveLength(2);
+        expect(await edges(p.id)).toEqual(['601', '602']);
+        expect(await queuedJobs(h, 'sync-followers')).toBe(0);
+      });
+    }
+  });
+
+  describe('C07 empty pages that claim more', () => {
+    it('ends partial after 2 consecutive empty pages', async () => {
+      const p = await freshProfile();
+      fake.followersScript.push(page(users(700, 50), 'c1'), page([], 'c2', { hasMore: true }), page([], 'c3', { hasMore: true }), page(users(750, 1)));
+      const run = await syncFollowers(p.id);
+      expect(run).toMatchObject({ status: 'partial', outcome: 'empty_pages', pages: 3, itemsSeen: 50 });
+      expect(fake.followersCalls).toHaveLength(3);
+      expect(await queuedJobs(h, 'sync-followers')).toBe(0);
+    });
+
+    it('has_more with a null cursor ends partial and never re-sends a null cursor', async () => {
+      const p = await freshProfile();
+      fake.followersScript.push(page(users(800, 50), 'c1'), page(users(850, 50), null, { hasMore: true }), page(users(900, 1)));
+      const run = await syncFollowers(p.id);
+      expect(run).toMatchObject({ status: 'partial', outcome: 'missing_cursor', pages: 2, itemsSeen: 100 });
+      expect(fake.followersCalls.map((c) => c.cursor)).toEqual([null, 'c1']);
+      expect(await queuedJobs(h, 'sync-followers')).toBe(0);
+    });
+  });
+
+  it('C15: one account twice on a page is stored once, last wins, one edge', async () => {
+    const p = await freshProfile();
+    fake.followersScript.push(page([follower('9000000002', 'dup.a'), follower('9000000002', 'dup.a_new')]));
+    const run = await syncFollowers(p.id);
+    expect(run).toMatchObject({ status: 'succeeded', itemsSeen: 1 });
+    expect(await rows(h, `SELECT username FROM followers WHERE ext_id = '9000000002'`)).toEqual([{ username: 'dup.a_new' }]);
+    expect(await edges(p.id)).toEqual(['9000000002']);
+  });
+
+  it('C16: a page of 8,192 accounts (65,536 would-be parameters) is stored whole', async () => {
+    const p = await freshProfile();
+    fake.followersScript.push(page(users(10_000_000, 8192)));
+    const run = await syncFollowers(p.id);
+    expect(run).toMatchObject({ status: 'succeeded', itemsSeen: 8192, itemsNew: 8192 });
+    const [n] = await rows<{ n: number }>(h, 'SELECT count(*)::int AS n FROM subscriptions WHERE social_profile_id = $1', [p.id]);
+    expect(n!.n).toBe(8192);
+  });
+
+  it('a limited list (should_limit_list_of_followers) ends partial', async () => {
+    const p = await freshProfile();
+    fake.followersScript.push(page(users(950, 3), null, { limited: true }));
+    const run = await syncFollowers(p.id);
+    expect(run).toMatchObject({ status: 'partial', outcome: 'limited', pages: 1 });
+  });
+
+  it('quarantined records are stored with raw payload and reason; the rest of the page too', async () => {
+    const p = await freshProfile();
+    fake.followersScript.push(page(users(960, 2), null, { quarantined: [{ raw: { pk: 'x', username: 5 }, reason: 'username: expected string' }], sanitized: 1 }));
+    const run = await syncFollowers(p.id);
+    expect(run).toMatchObject({ status: 'succeeded', itemsSeen: 2, quarantined: 1, sanitized: 1 });
+    expect(await rows(h, 'SELECT kind, reason, raw_data FROM quarantined_records WHERE job_call_id = $1', [run.id])).toEqual([
+      { kind: 'follower', reason: 'username: expected string', raw_data: { pk: 'x', username: 5 } },
+    ]);
+  });
+});
+
+describe('redelivery and crashes', () => {
+  it('a redelivered job whose page already committed is a no-op', async () => {
+    const p = await freshProfile();
+    fake.followersScript.push(page(users(1100, 2), 'c1'), page(users(1102, 2)));
+    const run = await syncFollowers(p.id);
+    const calls = await listServiceCalls(h.deps.db, run.id);
+    const [job] = await rows<{ id: string; data: unknown }>(h, 'SELECT id::text, data FROM pgboss.job WHERE id = $1', [calls[1]!.queueJobId]);
+    const before = fake.followersCalls.length;
+    const result = await processJob(h.deps, 'sync-followers', { id: job!.id, retryCount: 0, retryLimit: 5, data: job!.data });
+    expect(result).toMatchObject({ noop: true });
+    expect(fake.followersCalls.length).toBe(before);
+    expect(await getJobCall(h.deps.db, run.id)).toMatchObject({ pages: 2, requests: 2, itemsSeen: 4 });
+    expect(await listServiceCalls(h.deps.db, run.id)).toHaveLength(2);
+  });
+
+  it('a page whose transaction fails leaves no half page; the retry commits it once', async () => {
+    const p = await freshProfile();
+    const byCursor: Record<string, ReturnType<typeof page>> = { '': page(users(1200, 2), 'c1'), c1: page(users(1202, 2), 'c2'), c2: page(users(1204, 1)) };
+    fake.defaultFollowers = (c) => byCursor[c.cursor ?? '']!;
+    const realTx = h.deps.db.transaction.bind(h.deps.db);
+    let crashed = false;
+    const crashingDb = {
+      ...h.deps.db,
+      transaction: (async (fn) =>
+        realTx(async (tx) => {
+          const out = await fn(tx);
+          // Crash on the 2nd page, after every statement ran and before COMMIT.
+          if (!crashed && fake.followersCalls.length === 2) {
+            crashed = true;
+            throw new Error('simulated crash before COMMIT');
+          }
+          return out;
+        })) as typeof realTx,
+    };
+    const r = await enqueueFollowersSync(h.deps, { profileId: p.id });
+    // Work until the crashed job is handed back to pg-boss.
+    await workQueues({ ...h.deps, db: crashingDb }, { idleMs: 10, shouldStop: (last) => last === null, stopWhenIdle: true });
+    expect(crashed).toBe(true);
+    expect(await getJobCall(h.deps.db, r.runId)).toMatchObject({ status: 'running', pages: 1, cursor: 'c1', itemsSeen: 2, requests: 2 });
+    expect(await edges(p.id)).toEqual(['1200', '1201']);
+    expect(await rows(h, `SELECT count(*)::int AS n FROM followers WHERE ext_id IN ('1202', '1203')`)).toEqual([{ n: 0 }]);
+    // The retry continues from the committed cursor.
+    await h.drain();
+    const run = (await getJobCall(h.deps.db, r.runId))!;
+    expect(run).toMatchObject({ status: 'succeeded', pages: 3, requests: 4, itemsSeen: 5 });
+    expect(fake.followersCalls.map((c) => c.cursor)).toEqual([null, 'c1', 'c1', 'c2']);
+    expect(await edges(p.id)).toEqual(['1200', '1201', '1202', '1203', '1204']);
+    const calls = await listServiceCalls(h.deps.db, run.id);
+    expect(calls.map((c) => [c.status, c.cursor.sent])).toEqual([
+      ['succeeded', null],
+      ['failed', 'c1'],
+      ['succeeded', 'c1'],
+      ['succeeded', 'c2'],
+    ]);
+    expect(calls[1]!.errorMessage).toMatch(/interrupted/);
+    expect(calls[2]!.queueJobId).toBe(calls[1]!.queueJobId);
+    expect(calls[3]!.parentServiceCallId).toBe(calls[2]!.id);
+  });
+});
