@@ -100,7 +100,11 @@ export async function createContext(options: ContextOptions = {}): Promise<Conte
         boss,
         logger,
         providers,
-        settings: { followersPageSize: config.followersPageSize, maxPages: config.maxPages, rateLimitFloorSeconds: RATE_LIMIT_FLOOR_SECONDS },
+        settings: {
+          followersPageSize: config.followersPageSize,
+          maxPages: config.maxPages,
+          rateLimitFloorSeconds: RATE_LIMIT_FLOOR_SECONDS,
+        },
       };
     },
     close: releaseAll,

@@ -4,6 +4,9 @@ import { Command, CommanderError } from 'commander';
 import { AppError, EXIT } from '../errors.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerSchedule } from './commands/schedule.ts';
+import { registerSyncFollowers } from './commands/sync-followers.ts';
+import { registerSyncProfile } from './commands/sync-profile.ts';
+import { registerWorker } from './commands/worker.ts';
 import { printError } from './output.ts';
 
 /** Builds the program with every command registered (exported for tests and docs). */
@@ -19,6 +22,9 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false })
     .exitOverride();
+  registerSyncProfile(program);
+  registerSyncFollowers(program);
+  registerWorker(program);
   registerMigrate(program);
   registerSchedule(program);
   program.addHelpText(

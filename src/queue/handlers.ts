@@ -39,7 +39,10 @@ export async function fetchNextJob(boss: PgBoss, queues: readonly QueueName[]): 
   for (const queue of queues) {
     const [job] = (await boss.fetch<unknown>(queue, { includeMetadata: true })) as FetchedJob[];
     if (job) {
-      return { queue, job: { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit ?? QUEUES[queue].retryLimit, data: job.data } };
+      return {
+        queue,
+        job: { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit ?? QUEUES[queue].retryLimit, data: job.data },
+      };
     }
   }
   return null;
@@ -66,7 +69,10 @@ export async function processJob(deps: SyncDeps, queue: QueueName, job: JobAttem
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const lastAttempt = job.retryCount >= job.retryLimit;
-    log.warn({ attempt: job.retryCount, retryLimit: job.retryLimit, err: { message } }, lastAttempt ? 'job failed on its last attempt' : 'job failed; pg-boss retries it');
+    log.warn(
+      { attempt: job.retryCount, retryLimit: job.retryLimit, err: { message } },
+      lastAttempt ? 'job failed on its last attempt' : 'job failed; pg-boss retries it',
+    );
     try {
       if (lastAttempt && runId) {
         await finishJobCall(deps.db, runId, { status: 'failed', outcome: 'error', errorMessage: message });

@@ -48,7 +48,14 @@ export function lookupKey(lookup: ProfileQuery): string {
  * @returns the job id
  * @throws Error when pg-boss returns no id: the queue is missing or a dedup key swallowed it (CASES.md C12)
  */
-export async function sendJob(boss: PgBoss, db: Database, q: Queryable, queue: QueueName, data: object, options: SendOptions = {}): Promise<string> {
+export async function sendJob(
+  boss: PgBoss,
+  db: Database,
+  q: Queryable,
+  queue: QueueName,
+  data: object,
+  options: SendOptions = {},
+): Promise<string> {
   const id = await boss.send(queue, data, { ...options, db: db.bossDb(q) });
   if (!id) throw new Error(`pg-boss did not accept the ${queue} job (queue missing or deduplicated); run \`sm-core migrate\``);
   return id;
@@ -97,7 +104,10 @@ async function closeIfOrphaned(boss: PgBoss, db: Database, run: JobCallRow): Pro
 }
 
 /** Runs `start` until it creates a run or attaches to a live one (closing orphaned runs in between). */
-async function startOrAttach(deps: EnqueueDeps, start: (tx: Queryable) => Promise<{ run: JobCallRow; attached: boolean }>): Promise<EnqueuedRun> {
+async function startOrAttach(
+  deps: EnqueueDeps,
+  start: (tx: Queryable) => Promise<{ run: JobCallRow; attached: boolean }>,
+): Promise<EnqueuedRun> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const { run, attached } = await deps.db.transaction(start);
     if (!attached || !(await closeIfOrphaned(deps.boss, deps.db, run))) return toEnqueued(run, attached);

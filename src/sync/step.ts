@@ -71,7 +71,13 @@ function describe(f: RequestFailure): string {
 }
 
 /** Completes the job inside the transaction `tx` (it commits with the step's rows). */
-export async function completeJobIn(deps: SyncDeps, tx: Queryable, queue: QueueName, job: JobAttemptInfo, output: object | null): Promise<void> {
+export async function completeJobIn(
+  deps: SyncDeps,
+  tx: Queryable,
+  queue: QueueName,
+  job: JobAttemptInfo,
+  output: object | null,
+): Promise<void> {
   await deps.boss.complete(queue, { id: job.id, retryCount: job.retryCount }, output, { db: deps.db.bossDb(tx) });
 }
 
@@ -87,7 +93,12 @@ export async function handleRequestFailure(deps: SyncDeps, f: RequestFailure): P
   const action = classifyFailure(f.err, f.job, deps.settings.rateLimitFloorSeconds);
   const kind = failureKind(f.err);
   const message = describe(f);
-  const summary = { error_kind: kind, http_status: f.err instanceof ProviderError ? (f.err.httpStatus ?? null) : null };
+  const call = f.err instanceof ProviderError ? f.err.call : undefined;
+  const summary = {
+    error_kind: kind,
+    http_status: f.err instanceof ProviderError ? (f.err.httpStatus ?? call?.httpStatus ?? null) : null,
+    ...(call ? { latency_ms: Math.round(call.latencyMs), attempts: call.attempts, endpoint: call.endpoint } : {}),
+  };
   deps.logger.warn({ run: f.run.id, job: f.job.id, kind, action: action.action, attempt: f.job.retryCount }, message);
   if (action.action === 'retry') {
     await failServiceCall(deps.db, f.serviceCallId, message, { ...summary, will_retry: true });

@@ -45,7 +45,15 @@ export async function syncFollowersPage(deps: SyncDeps, job: JobAttemptInfo, sig
     if (!provider) throw new Error(`provider "${providerName}" that issued this cursor is not configured`);
     result = await provider.getFollowersPage(profile.extId, data.cursor, deps.settings.followersPageSize, signal);
   } catch (err) {
-    return handleRequestFailure(deps, { queue: QUEUE, job, run, serviceCallId, err, profileId: profile?.id ?? null, username: profile?.username });
+    return handleRequestFailure(deps, {
+      queue: QUEUE,
+      job,
+      run,
+      serviceCallId,
+      err,
+      profileId: profile?.id ?? null,
+      username: profile?.username,
+    });
   }
   try {
     return await commitPage(deps, job, data, run, profile, serviceCallId, result);
@@ -131,7 +139,10 @@ async function commitPage(
       });
     }
     await completeJobIn(deps, tx, QUEUE, job, null);
-    deps.logger.debug({ run: run.id, page: data.page, users: users.length, new: edges.newInRun, next: decision.next }, 'followers page committed');
+    deps.logger.debug(
+      { run: run.id, page: data.page, users: users.length, new: edges.newInRun, next: decision.next },
+      'followers page committed',
+    );
     return decision.next === 'end'
       ? { runId: run.id, ended: true, status: decision.status, note: decision.reason }
       : { runId: run.id, ended: false, status: progress.status };

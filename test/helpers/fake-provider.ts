@@ -1,5 +1,13 @@
 // An in-memory Provider for sync tests: profiles by username/id, followers pages scripted per call.
-import type { CallResult, FollowerRecord, FollowersPage, ProfileQuery, ProfileRecord, ProfileResult, Provider } from '../../src/providers/types.ts';
+import type {
+  CallResult,
+  FollowerRecord,
+  FollowersPage,
+  ProfileQuery,
+  ProfileRecord,
+  ProfileResult,
+  Provider,
+} from '../../src/providers/types.ts';
 import type { ProviderSet } from '../../src/sync/deps.ts';
 
 /** A follower record with defaults. */

@@ -50,6 +50,9 @@ export async function rows<T = Record<string, unknown>>(h: SyncHarness, sql: str
 
 /** Jobs of a queue still waiting (created or retry) in pg-boss. */
 export async function queuedJobs(h: SyncHarness, queue: string): Promise<number> {
-  const res = await h.tdb.pool.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry', 'active')`, [queue]);
+  const res = await h.tdb.pool.query(
+    `SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry', 'active')`,
+    [queue],
+  );
   return res.rows[0].n;
 }

@@ -3,10 +3,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getJobCall } from '../../src/db/queries/job-calls.ts';
 import { listServiceCalls } from '../../src/db/queries/service-calls.ts';
-import { ProviderError } from '../../src/errors.ts';
+import { EXIT, ProviderError } from '../../src/errors.ts';
 import { processJob } from '../../src/queue/handlers.ts';
 import { workQueues } from '../../src/queue/worker.ts';
 import { enqueueFollowersSync, enqueueProfileSync } from '../../src/sync/enqueue.ts';
+import { exitCodeForRun } from '../../src/sync/outcome.ts';
 import { createFakeProvider, follower, page, profile } from '../helpers/fake-provider.ts';
 import { createSyncHarness, queuedJobs, rows, type SyncHarness } from '../helpers/sync.ts';
 
@@ -75,7 +76,14 @@ describe('sync-followers', () => {
     expect(calls[0]!.parentServiceCallId).toBeNull();
     expect(calls[1]!.parentServiceCallId).toBe(calls[0]!.id);
     expect(calls[2]!.parentServiceCallId).toBe(calls[1]!.id);
-    expect(calls[0]!.resultSummary).toMatchObject({ items: 3, new_items: 3, quarantined: 0, sanitized: 0, http_status: 200, latency_ms: 1 });
+    expect(calls[0]!.resultSummary).toMatchObject({
+      items: 3,
+      new_items: 3,
+      quarantined: 0,
+      sanitized: 0,
+      http_status: 200,
+      latency_ms: 1,
+    });
     expect(await edges(p.id)).toEqual(['100', '101', '102', '103', '104', '105']);
     expect(await queuedJobs(h, 'sync-followers')).toBe(0);
   });
@@ -87,7 +95,11 @@ describe('sync-followers', () => {
     fake.followersScript.push(page(users(200, 3)));
     const run = await syncFollowers(p.id);
     expect(run).toMatchObject({ status: 'succeeded', itemsSeen: 3, itemsNew: 1 });
-    const [edge] = await rows(h, `SELECT followed_at < last_seen_at AS later, last_seen_job_call_id::text AS r FROM subscriptions s JOIN followers f ON f.id = s.follower_id WHERE f.ext_id = '200' AND s.social_profile_id = $1`, [p.id]);
+    const [edge] = await rows(
+      h,
+      `SELECT followed_at < last_seen_at AS later, last_seen_job_call_id::text AS r FROM subscriptions s JOIN followers f ON f.id = s.follower_id WHERE f.ext_id = '200' AND s.social_profile_id = $1`,
+      [p.id],
+    );
     expect(edge).toEqual({ later: true, r: run.id });
   });
 
@@ -135,7 +147,12 @@ describe('sync-followers', () => {
   describe('C07 empty pages that claim more', () => {
     it('ends partial after 2 consecutive empty pages', async () => {
       const p = await freshProfile();
-      fake.followersScript.push(page(users(700, 50), 'c1'), page([], 'c2', { hasMore: true }), page([], 'c3', { hasMore: true }), page(users(750, 1)));
+      fake.followersScript.push(
+        page(users(700, 50), 'c1'),
+        page([], 'c2', { hasMore: true }),
+        page([], 'c3', { hasMore: true }),
+        page(users(750, 1)),
+      );
       const run = await syncFollowers(p.id);
       expect(run).toMatchObject({ status: 'partial', outcome: 'empty_pages', pages: 3, itemsSeen: 50 });
       expect(fake.followersCalls).toHaveLength(3);
@@ -179,7 +196,9 @@ describe('sync-followers', () => {
 
   it('quarantined records are stored with raw payload and reason; the rest of the page too', async () => {
     const p = await freshProfile();
-    fake.followersScript.push(page(users(960, 2), null, { quarantined: [{ raw: { pk: 'x', username: 5 }, reason: 'username: expected string' }], sanitized: 1 }));
+    fake.followersScript.push(
+      page(users(960, 2), null, { quarantined: [{ raw: { pk: 'x', username: 5 }, reason: 'username: expected string' }], sanitized: 1 }),
+    );
     const run = await syncFollowers(p.id);
     expect(run).toMatchObject({ status: 'succeeded', itemsSeen: 2, quarantined: 1, sanitized: 1 });
     expect(await rows(h, 'SELECT kind, reason, raw_data FROM quarantined_records WHERE job_call_id = $1', [run.id])).toEqual([
@@ -194,7 +213,9 @@ describe('redelivery and crashes', () => {
     fake.followersScript.push(page(users(1100, 2), 'c1'), page(users(1102, 2)));
     const run = await syncFollowers(p.id);
     const calls = await listServiceCalls(h.deps.db, run.id);
-    const [job] = await rows<{ id: string; data: unknown }>(h, 'SELECT id::text, data FROM pgboss.job WHERE id = $1', [calls[1]!.queueJobId]);
+    const [job] = await rows<{ id: string; data: unknown }>(h, 'SELECT id::text, data FROM pgboss.job WHERE id = $1', [
+      calls[1]!.queueJobId,
+    ]);
     const before = fake.followersCalls.length;
     const result = await processJob(h.deps, 'sync-followers', { id: job!.id, retryCount: 0, retryLimit: 5, data: job!.data });
     expect(result).toMatchObject({ noop: true });
@@ -205,7 +226,11 @@ describe('redelivery and crashes', () => {
 
   it('a page whose transaction fails leaves no half page; the retry commits it once', async () => {
     const p = await freshProfile();
-    const byCursor: Record<string, ReturnType<typeof page>> = { '': page(users(1200, 2), 'c1'), c1: page(users(1202, 2), 'c2'), c2: page(users(1204, 1)) };
+    const byCursor: Record<string, ReturnType<typeof page>> = {
+      '': page(users(1200, 2), 'c1'),
+      c1: page(users(1202, 2), 'c2'),
+      c2: page(users(1204, 1)),
+    };
     fake.defaultFollowers = (c) => byCursor[c.cursor ?? '']!;
     const realTx = h.deps.db.transaction.bind(h.deps.db);
     let crashed = false;
@@ -245,5 +270,115 @@ describe('redelivery and crashes', () => {
     expect(calls[1]!.errorMessage).toMatch(/interrupted/);
     expect(calls[2]!.queueJobId).toBe(calls[1]!.queueJobId);
     expect(calls[3]!.parentServiceCallId).toBe(calls[2]!.id);
+  });
+});
+
+describe('provider errors on a page', () => {
+  it('private: the run ends after one call with a clear status; edges untouched; the profile flagged private', async () => {
+    const p = await freshProfile();
+    fake.followersScript.push(page(users(1300, 2)));
+    await syncFollowers(p.id);
+    fake.followersScript.push(new ProviderError('private', 'fake', 'Not authorized to view user', { httpStatus: 200 }));
+    const run = await syncFollowers(p.id);
+    expect(run).toMatchObject({ status: 'failed', outcome: 'private', requests: 1, pages: 0 });
+    expect(run.errorMessage).toMatch(/is private: its followers cannot be read/);
+    expect(exitCodeForRun(run)).toBe(EXIT.private);
+    expect(fake.followersCalls).toHaveLength(2);
+    expect(await edges(p.id)).toEqual(['1300', '1301']);
+    expect(await rows(h, 'SELECT s.active FROM subscriptions s WHERE s.social_profile_id = $1', [p.id])).toEqual([
+      { active: true },
+      { active: true },
+    ]);
+    expect(await rows(h, 'SELECT is_private FROM social_profiles WHERE id = $1', [p.id])).toEqual([{ is_private: true }]);
+  });
+
+  it('rate limited beyond the in-place wait: the same page is deferred by Retry-After, then continues', async () => {
+    const p = await freshProfile();
+    fake.followersScript.push(
+      page(users(1400, 2), 'c1'),
+      new ProviderError('rate_limited', 'fake', 'HTTP 429', { httpStatus: 429, retryAfterSeconds: 600 }),
+      page(users(1402, 1)),
+    );
+    const r = await enqueueFollowersSync(h.deps, { profileId: p.id });
+    const before = Date.now();
+    await h.drain();
+    let run = (await getJobCall(h.deps.db, r.runId))!;
+    expect(run).toMatchObject({ status: 'running', pages: 1, cursor: 'c1', requests: 2 });
+    expect(run.deferredUntil!.getTime()).toBeGreaterThanOrEqual(before + 600_000);
+    const waiting = await rows<{ start_after: Date; data: { cursor: string; page: number } }>(
+      h,
+      `SELECT start_after, data FROM pgboss.job WHERE name = 'sync-followers' AND state = 'created' AND id = $1`,
+      [run.queueJobId],
+    );
+    expect(waiting).toHaveLength(1);
+    expect(waiting[0]!.data).toMatchObject({ cursor: 'c1', page: 2 });
+    expect(waiting[0]!.start_after.getTime()).toBeGreaterThanOrEqual(before + 600_000);
+    expect(fake.followersCalls).toHaveLength(2);
+    // Nothing runs inside the window; once it has passed, the run continues from the same cursor.
+    await h.drain();
+    expect(fake.followersCalls).toHaveLength(2);
+    await h.tdb.pool.query(`UPDATE pgboss.job SET start_after = now() WHERE id = $1`, [run.queueJobId]);
+    await h.drain();
+    run = (await getJobCall(h.deps.db, r.runId))!;
+    expect(run).toMatchObject({ status: 'succeeded', pages: 2, requests: 3, itemsSeen: 3, deferredUntil: null });
+    expect(fake.followersCalls.map((c) => c.cursor)).toEqual([null, 'c1', 'c1']);
+    const ledger = await listServiceCalls(h.deps.db, run.id);
+    expect(ledger.map((c) => [c.status, c.cursor.sent, c.resultSummary.error_kind ?? null])).toEqual([
+      ['succeeded', null, null],
+      ['failed', 'c1', 'rate_limited'],
+      ['succeeded', 'c1', null],
+    ]);
+    expect(ledger[1]!.resultSummary).toMatchObject({ deferred_seconds: 600, http_status: 429 });
+  });
+
+  it('a definitive not_found on a page fails the run and marks the profile not found', async () => {
+    const p = await freshProfile();
+    fake.followersScript.push(new ProviderError('not_found', 'fake', 'User not found', { httpStatus: 200 }));
+    const run = await syncFollowers(p.id);
+    expect(run).toMatchObject({ status: 'failed', outcome: 'not_found', requests: 1 });
+    expect(await rows(h, 'SELECT not_found_at IS NOT NULL AS gone FROM social_profiles WHERE id = $1', [p.id])).toEqual([{ gone: true }]);
+  });
+});
+
+describe('single flight', () => {
+  it('two concurrent starts of one profile give one run; the second attaches', async () => {
+    const p = await freshProfile();
+    const [a, b] = await Promise.all([
+      enqueueFollowersSync(h.deps, { profileId: p.id }),
+      enqueueFollowersSync(h.deps, { profileId: p.id }),
+    ]);
+    expect(a.runId).toBe(b.runId);
+    expect([a.attached, b.attached].sort()).toEqual([false, true]);
+    expect(await rows(h, `SELECT count(*)::int AS n FROM job_calls WHERE subject_id = $1 AND kind = 'followers'`, [p.id])).toEqual([
+      { n: 1 },
+    ]);
+    expect(await queuedJobs(h, 'sync-followers')).toBe(1);
+    await h.drain();
+    const next = await enqueueFollowersSync(h.deps, { profileId: p.id });
+    expect(next.runId).not.toBe(a.runId);
+    expect(next.attached).toBe(false);
+    await h.drain();
+  });
+
+  it('an active run whose queue job is gone is closed as abandoned; a new run starts', async () => {
+    const p = await freshProfile();
+    const first = await enqueueFollowersSync(h.deps, { profileId: p.id });
+    await h.tdb.pool.query(`DELETE FROM pgboss.job WHERE id = $1`, [first.queueJobId]);
+    const second = await enqueueFollowersSync(h.deps, { profileId: p.id });
+    expect(second.runId).not.toBe(first.runId);
+    expect(await getJobCall(h.deps.db, first.runId)).toMatchObject({ status: 'failed', outcome: 'abandoned' });
+    await h.drain();
+    expect(await getJobCall(h.deps.db, second.runId)).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('a followers sync of a profile not stored yet starts with its profile sync', async () => {
+    fake.addProfile(profile('7999999', 'not.yet.stored'));
+    fake.followersScript.push(page(users(1500, 2)));
+    const r = await enqueueFollowersSync(h.deps, { lookup: { username: 'not.yet.stored' } });
+    expect(r).toMatchObject({ kind: 'profile', via: 'profile', attached: false });
+    await h.drain();
+    const run = (await getJobCall(h.deps.db, r.runId))!;
+    const child = (await getJobCall(h.deps.db, String(run.summary.followers_job_call_id)))!;
+    expect(child).toMatchObject({ kind: 'followers', status: 'succeeded', itemsSeen: 2, parentJobCallId: run.id });
   });
 });

@@ -97,10 +97,18 @@ export async function insertJobCall(q: Queryable, run: NewJobCall): Promise<JobC
 }
 
 /** The active (pending/running) run of `kind` for a subject, or for a lookup key when the subject is unknown. */
-export async function findActiveJobCall(q: Queryable, kind: RunKind, subjectId: string | null, lookup?: string): Promise<JobCallRow | null> {
+export async function findActiveJobCall(
+  q: Queryable,
+  kind: RunKind,
+  subjectId: string | null,
+  lookup?: string,
+): Promise<JobCallRow | null> {
   const res =
     subjectId !== null
-      ? await q.query(`SELECT ${COLUMNS} FROM job_calls WHERE kind = $1 AND subject_id = $2 AND status IN ('pending', 'running')`, [kind, subjectId])
+      ? await q.query(`SELECT ${COLUMNS} FROM job_calls WHERE kind = $1 AND subject_id = $2 AND status IN ('pending', 'running')`, [
+          kind,
+          subjectId,
+        ])
       : await q.query(
           `SELECT ${COLUMNS} FROM job_calls WHERE kind = $1 AND subject_id IS NULL AND params ->> 'lookup' = $2 AND status IN ('pending', 'running')`,
           [kind, lookup ?? ''],
@@ -192,7 +200,16 @@ export async function finishJobCall(q: Queryable, id: string, end: RunEnd): Prom
        summary = summary || $6::jsonb, pages = pages + $7, sanitized = sanitized + $8, queue_job_id = NULL,
        deferred_until = NULL, started_at = coalesce(started_at, now()), finished_at = now(), updated_at = now()
      WHERE id = $1 AND status IN ('pending', 'running')`,
-    [id, end.status, end.outcome, end.errorMessage ?? null, end.subjectId ?? null, JSON.stringify(end.summary ?? {}), end.addPage ? 1 : 0, end.sanitized ?? 0],
+    [
+      id,
+      end.status,
+      end.outcome,
+      end.errorMessage ?? null,
+      end.subjectId ?? null,
+      JSON.stringify(end.summary ?? {}),
+      end.addPage ? 1 : 0,
+      end.sanitized ?? 0,
+    ],
   );
   return res.rowCount > 0;
 }

@@ -15,7 +15,13 @@ export async function insertQuarantined(
   const res = await q.query(
     `INSERT INTO quarantined_records (job_call_id, service_call_id, kind, reason, raw_data)
      SELECT $1, $2, $3, r.reason, r.raw FROM unnest($4::text[], $5::jsonb[]) AS r (reason, raw)`,
-    [batch.jobCallId, batch.serviceCallId, batch.kind, batch.records.map((r) => r.reason), batch.records.map((r) => JSON.stringify(r.raw ?? null))],
+    [
+      batch.jobCallId,
+      batch.serviceCallId,
+      batch.kind,
+      batch.records.map((r) => r.reason),
+      batch.records.map((r) => JSON.stringify(r.raw ?? null)),
+    ],
   );
   return res.rowCount;
 }

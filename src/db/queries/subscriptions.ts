@@ -43,3 +43,9 @@ export async function upsertSubscriptions(
   const row = res.rows[0]!;
   return { newEdges: countFromInt8(row.new_edges) ?? 0, newInRun: countFromInt8(row.new_in_run) ?? 0 };
 }
+
+/** Number of active edges of a profile (followers currently stored as following it). */
+export async function countActiveSubscriptions(q: Queryable, profileId: string): Promise<number> {
+  const res = await q.query<{ n: string }>('SELECT count(*) AS n FROM subscriptions WHERE social_profile_id = $1 AND active', [profileId]);
+  return countFromInt8(res.rows[0]!.n) ?? 0;
+}

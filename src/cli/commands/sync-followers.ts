@@ -1,0 +1,30 @@
+// `sm-core sync-followers <username> [--id <ext_id>] [--enqueue] [--json]`
+import type { Command } from 'commander';
+import { withContext } from '../with-context.ts';
+
+/** Registers `sync-followers` on the program. */
+export function registerSyncFollowers(program: Command): void {
+  program
+    .command('sync-followers')
+    .description('sync the followers of a profile: one queue job, one provider request and one service_call per page')
+    .argument('[username]', 'Instagram username (with or without @)')
+    .option('--id <ext_id>', "look the profile up by the provider's numeric user id instead of the username")
+    .option('--enqueue', 'only queue the run, print its id and exit; `sm-core worker` does the work')
+    .option('--json', 'print machine-readable JSON on stdout')
+    .addHelpText(
+      'after',
+      `
+A profile not stored yet is synced first (one more request: the provider needs its id). Each page
+commits with the next page's job in one transaction, so a crash neither loses nor repeats a page.
+The run ends on the last page, or partial on a loop (repeating pages or cursors, empty pages that
+claim more, a missing cursor) or at SM_MAX_PAGES. A run already in progress is followed, not doubled.
+
+Exit codes: 0 succeeded, 6 run failed, 7 run partial, 8 not found, 9 private,
+10 provider throttled/out of quota, 11 API key rejected, 130 interrupted (the run stays resumable).`,
+    )
+    .action(async (username: string | undefined, opts: { id?: string; enqueue?: boolean; json?: boolean }) => {
+      const { parseLookup, runSyncCommand } = await import('../sync-run.ts');
+      const lookup = parseLookup(username, opts.id);
+      await withContext({}, (ctx) => runSyncCommand(ctx, 'followers', lookup, opts));
+    });
+}

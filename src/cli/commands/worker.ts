@@ -1,0 +1,58 @@
+// `sm-core worker [--concurrency N] [--grace <seconds>]`: process queued jobs until SIGTERM/SIGINT.
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.ts';
+import { withContext } from '../with-context.ts';
+
+function positiveInt(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a whole number >= 1 (got "${value}")`);
+  return n;
+}
+
+/** Registers `worker` on the program. */
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('process queued jobs (profiles and follower pages) until SIGTERM or SIGINT')
+    .option('--concurrency <n>', 'jobs processed at once (each is one provider request)', '2')
+    .option('--grace <seconds>', 'after the first signal: time the jobs in flight get to finish before they are aborted', '30')
+    .addHelpText(
+      'after',
+      `
+Several workers (on several machines) can share one PostgreSQL server (DATABASE_URL): pg-boss hands
+each job to one of them. First signal: stop taking jobs, let jobs in flight commit (or be retried
+later), exit 0. Second signal: abort at once (exit 130).
+
+On the embedded database (no DATABASE_URL) the worker holds it alone: other sm-core commands cannot
+open it while the worker runs. That suits draining runs queued earlier with --enqueue on one machine;
+to queue and work at the same time, use a PostgreSQL server.`,
+    )
+    .action(async (opts: { concurrency: string; grace: string }) => {
+      const concurrency = positiveInt('--concurrency', opts.concurrency);
+      const graceSeconds = positiveInt('--grace', opts.grace);
+      const [{ workQueues }, { watchShutdown }, { note }] = await Promise.all([
+        import('../../queue/worker.ts'),
+        import('../signals.ts'),
+        import('../sync-run.ts'),
+      ]);
+      await withContext({}, async (ctx) => {
+        if (ctx.db.kind === 'embedded') {
+          note(
+            `note: worker on the embedded database (${ctx.db.label}): it serves one process at a time, so other ` +
+              'sm-core commands cannot use it until this worker stops. Set DATABASE_URL to share a PostgreSQL server.',
+          );
+        }
+        const deps = await ctx.syncDeps();
+        const shutdown = watchShutdown(graceSeconds * 1000, (signal) =>
+          ctx.logger.info({ signal, graceSeconds }, 'stopping: no new jobs; jobs in flight get the grace period'),
+        );
+        ctx.logger.info({ concurrency, database: ctx.db.label }, 'worker started');
+        try {
+          const totals = await workQueues(deps, { concurrency, stopSignal: shutdown.stopSignal, abortSignal: shutdown.abortSignal });
+          ctx.logger.info({ jobs: totals.jobs, retried: totals.retried }, 'worker stopped');
+        } finally {
+          shutdown.dispose();
+        }
+      });
+    });
+}

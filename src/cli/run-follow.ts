@@ -1,0 +1,110 @@
+// In-process mode of the sync commands: work the queue until the run this command started (and the
+// followers run it chains) has ended, with a progress line on a TTY (stderr; nothing on a non-TTY).
+import type { Database } from '../db/database.ts';
+import { getJobCall, type JobCallRow } from '../db/queries/job-calls.ts';
+import { workQueues } from '../queue/worker.ts';
+import type { SyncDeps } from '../sync/deps.ts';
+import { enqueueFollowersSync, type EnqueuedRun } from '../sync/enqueue.ts';
+import { watchShutdown } from './signals.ts';
+
+/** The runs a command followed, as they ended (or stood when it was interrupted). */
+export interface FollowedRuns {
+  root: JobCallRow;
+  /** The followers run chained by a profile run (or the followers run itself). */
+  followers: JobCallRow | null;
+  /** True when a signal stopped the command before the runs ended. */
+  interrupted: boolean;
+  /** Wall time of the command's work (seconds). */
+  seconds: number;
+}
+
+const FINAL = new Set(['succeeded', 'failed', 'partial']);
+const isFinal = (run: JobCallRow | null) => run !== null && FINAL.has(run.status);
+
+/** The followers run of `root`: itself, or the one its profile run chained. */
+async function followersOf(db: Database, root: JobCallRow): Promise<JobCallRow | null> {
+  if (root.kind === 'followers') return root;
+  const childId = root.summary.followers_job_call_id;
+  return typeof childId === 'string' ? getJobCall(db, childId) : null;
+}
+
+/** A progress line on stderr, only when it is a terminal. */
+function progressLine(enabled: boolean, started: number) {
+  let last = '';
+  const render = (text: string) => {
+    if (!enabled) return;
+    last = text;
+    const secs = ((performance.now() - started) / 1000).toFixed(1);
+    process.stderr.write(`\r\x1b[K${text} · ${secs} s`);
+  };
+  const timer = enabled ? setInterval(() => last && render(last), 1000) : undefined;
+  timer?.unref();
+  return {
+    render,
+    done() {
+      clearInterval(timer);
+      if (enabled && last) process.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
+function describeProgress(run: JobCallRow): string {
+  if (run.kind === 'profile') return `profile: ${run.status}`;
+  const wait = run.deferredUntil ? ` · waiting for the provider until ${run.deferredUntil.toLocaleTimeString()}` : '';
+  return `followers: page ${run.pages} · ${run.itemsSeen} followers (${run.itemsNew} new) · ${run.requests} requests${wait}`;
+}
+
+/**
+ * Works the queue in-process until `start` (and its chained followers run, or the followers run
+ * started afterwards when `wantFollowers` and the attached profile run chained none) has ended.
+ * The first SIGINT/SIGTERM stops after the job in flight; the run stays resumable.
+ */
+export async function followRun(
+  deps: SyncDeps,
+  start: EnqueuedRun,
+  options: { wantFollowers: boolean; progress: boolean },
+): Promise<FollowedRuns> {
+  const started = performance.now();
+  const line = progressLine(options.progress, started);
+  const shutdown = watchShutdown(30_000, () => {
+    line.done();
+    process.stderr.write(`sm-core: stopping after the current request; run ${start.runId} continues later from its last cursor\n`);
+  });
+  let rootId = start.runId;
+  try {
+    for (;;) {
+      await workQueues(deps, {
+        concurrency: 1,
+        idleMs: 200,
+        stopSignal: shutdown.stopSignal,
+        abortSignal: shutdown.abortSignal,
+        shouldStop: async () => {
+          const root = await getJobCall(deps.db, rootId);
+          const target = root && (await followersOf(deps.db, root));
+          if (target ?? root) line.render(describeProgress((target ?? root)!));
+          return isFinal(root) && (target === null || isFinal(target));
+        },
+      });
+      const root = (await getJobCall(deps.db, rootId))!;
+      // An attached profile run that chained no followers run: start it now.
+      if (
+        options.wantFollowers &&
+        !shutdown.received &&
+        root.kind === 'profile' &&
+        root.status === 'succeeded' &&
+        root.subjectId &&
+        root.summary.followers_job_call_id === undefined &&
+        root.summary.followers === undefined
+      ) {
+        rootId = (await enqueueFollowersSync(deps, { profileId: root.subjectId })).runId;
+        continue;
+      }
+      const first = (await getJobCall(deps.db, start.runId))!;
+      const followers = rootId === start.runId ? await followersOf(deps.db, first) : await getJobCall(deps.db, rootId);
+      return { root: first, followers, interrupted: shutdown.received !== null, seconds: (performance.now() - started) / 1000 };
+    }
+  } finally {
+    line.done();
+    shutdown.dispose();
+  }
+}

@@ -1,0 +1,130 @@
+// How the sync commands report: the profile card and the run summary (table for people, JSON for
+// machines) on stdout, and the exit code with a one-line reason on stderr when the run did not succeed.
+import type { JobCallRow } from '../db/queries/job-calls.ts';
+import type { ProfileRow } from '../db/queries/profiles.ts';
+import { AppError, EXIT, type ExitCode } from '../errors.ts';
+import { exitCodeForRun } from '../sync/outcome.ts';
+import { printTable } from './output.ts';
+
+/** A run as the CLI prints it (`--json`). Ids are strings; counts numbers; seconds a number. */
+export interface RunSummaryJson {
+  run_id: string;
+  kind: string;
+  status: string;
+  outcome: string | null;
+  pages: number;
+  /** Distinct followers seen by a followers run (null for a profile run). */
+  followers: number | null;
+  /** Edges new to the database (null for a profile run). */
+  new: number | null;
+  requests: number;
+  quarantined: number;
+  seconds: number | null;
+  error: string | null;
+}
+
+/** Wall time of a run from its first request to its end (seconds, 0.001 precision), null while it runs. */
+export function runSeconds(run: JobCallRow): number | null {
+  if (!run.startedAt || !run.finishedAt) return null;
+  return Math.round(run.finishedAt.getTime() - run.startedAt.getTime()) / 1000;
+}
+
+/** The JSON shape of a run. */
+export function runToJson(run: JobCallRow): RunSummaryJson {
+  return {
+    run_id: run.id,
+    kind: run.kind,
+    status: run.status,
+    outcome: run.outcome,
+    pages: run.pages,
+    followers: run.kind === 'profile' ? null : run.itemsSeen,
+    new: run.kind === 'profile' ? null : run.itemsNew,
+    requests: run.requests,
+    quarantined: run.quarantined,
+    seconds: runSeconds(run),
+    error: run.errorMessage,
+  };
+}
+
+/** The JSON shape of a profile. */
+export function profileToJson(p: ProfileRow) {
+  return {
+    id: p.id,
+    platform: p.platform,
+    ext_id: p.extId,
+    username: p.username,
+    full_name: p.fullName,
+    followers_count: p.followersCount,
+    follows_count: p.followsCount,
+    posts_count: p.postsCount,
+    is_private: p.isPrivate,
+    is_verified: p.isVerified,
+    url: p.url,
+    last_synced_at: p.lastSyncedAt?.toISOString() ?? null,
+  };
+}
+
+/** Prints runs as one table (one row per run). */
+export async function printRunsTable(runs: JobCallRow[]): Promise<void> {
+  await printTable(
+    ['run', 'kind', 'status', 'outcome', 'pages', 'followers', 'new', 'requests', 'seconds'],
+    runs.map((r) => [
+      r.id,
+      r.kind,
+      r.status,
+      r.outcome ?? '',
+      r.kind === 'profile' ? '' : r.pages,
+      r.kind === 'profile' ? '' : r.itemsSeen,
+      r.kind === 'profile' ? '' : r.itemsNew,
+      r.requests,
+      runSeconds(r)?.toFixed(2) ?? '',
+    ]),
+  );
+}
+
+/** Prints a profile card as a two-column table. */
+export async function printProfileTable(p: ProfileRow): Promise<void> {
+  const n = (v: number | null) => (v === null ? '' : v.toLocaleString('en-US'));
+  await printTable(
+    ['profile', `@${p.username}`],
+    [
+      ['full name', p.fullName],
+      ['id', p.extId],
+      ['followers', n(p.followersCount)],
+      ['following', n(p.followsCount)],
+      ['posts', n(p.postsCount)],
+      ['private', p.isPrivate ? 'yes' : 'no'],
+      ['verified', p.isVerified ? 'yes' : 'no'],
+      ['last synced', p.lastSyncedAt?.toISOString() ?? ''],
+    ],
+  );
+}
+
+/**
+ * The error that ends a command whose runs did not all succeed (main prints it as one line on
+ * stderr and exits with its code), or null when they did.
+ */
+export function runsError(
+  runs: Array<JobCallRow | null>,
+  options: { interrupted: boolean; skippedPrivate?: string | null },
+): AppError | null {
+  if (options.interrupted) {
+    const active = runs.find((r) => r && (r.status === 'pending' || r.status === 'running'));
+    if (active) {
+      return new AppError(
+        `interrupted: run ${active.id} stays queued and continues from its last cursor (sm-core worker, or run the command again)`,
+        EXIT.interrupted,
+      );
+    }
+  }
+  for (const run of runs) {
+    if (!run) continue;
+    const code: ExitCode = exitCodeForRun(run);
+    if (code === EXIT.ok) continue;
+    const why = run.errorMessage ? `: ${run.errorMessage}` : '';
+    return new AppError(`${run.kind} run ${run.id} ended ${run.status}${run.outcome ? ` (${run.outcome})` : ''}${why}`, code);
+  }
+  if (options.skippedPrivate)
+    return new AppError(`@${options.skippedPrivate} is private: its followers cannot be read (profile stored)`, EXIT.private);
+  return null;
+}

@@ -1,0 +1,104 @@
+// The body shared by `sync-profile` and `sync-followers`: start (or attach to) the run, then either
+// print its id (--enqueue) or work it in-process to its end and print the profile and run summary.
+import type { Context } from '../context.ts';
+import { getProfile } from '../db/queries/profiles.ts';
+import { countActiveSubscriptions } from '../db/queries/subscriptions.ts';
+import { UsageError } from '../errors.ts';
+import type { ProfileQuery } from '../providers/types.ts';
+import { enqueueFollowersSync, enqueueProfileSync, type EnqueuedRun } from '../sync/enqueue.ts';
+import { printJson, printLine } from './output.ts';
+import { followRun } from './run-follow.ts';
+import { printProfileTable, printRunsTable, profileToJson, runsError, runToJson } from './run-summary.ts';
+
+/** Options common to both sync commands. */
+export interface SyncCommandOptions {
+  id?: string;
+  followers?: boolean;
+  enqueue?: boolean;
+  json?: boolean;
+}
+
+/**
+ * Builds the profile lookup from the `<username>` argument or `--id`.
+ * @throws UsageError when both or neither are given, or the id is not a decimal number
+ */
+export function parseLookup(username: string | undefined, id: string | undefined): ProfileQuery {
+  if (username && id) throw new UsageError('give either <username> or --id <ext_id>, not both');
+  if (id) {
+    if (!/^\d+$/.test(id)) throw new UsageError(`--id must be the provider's numeric user id (got "${id}")`);
+    return { id };
+  }
+  if (!username) throw new UsageError('missing <username> (or --id <ext_id>)');
+  return { username: username.replace(/^@/, '') };
+}
+
+/** One line on stderr for people (not a log line, not a result). */
+export function note(text: string): void {
+  process.stderr.write(`sm-core: ${text}\n`);
+}
+
+function who(lookup: ProfileQuery): string {
+  return 'id' in lookup ? `id ${lookup.id}` : `@${lookup.username}`;
+}
+
+/** Explains where queued work goes when the database is the embedded one (one process at a time). */
+export function noteEmbeddedQueue(ctx: Context): void {
+  if (ctx.db.kind !== 'embedded') return;
+  note(
+    `note: the embedded database (${ctx.db.label}) serves one process at a time: the run waits there until ` +
+      '`sm-core worker` or a sync command runs on it. Set DATABASE_URL to run workers beside other commands.',
+  );
+}
+
+async function printEnqueued(run: EnqueuedRun, lookup: ProfileQuery, json: boolean): Promise<void> {
+  if (json) {
+    printJson({ run_id: run.runId, kind: run.kind, status: run.status, attached: run.attached, queue_job_id: run.queueJobId });
+    return;
+  }
+  printLine(`${run.attached ? 'already queued' : 'queued'}: ${run.kind} run ${run.runId} for ${who(lookup)}`);
+}
+
+/**
+ * Runs `sync-profile` (kind profile) or `sync-followers` (kind followers) with a built context.
+ * @throws AppError with the run's exit code when a run did not succeed (after printing the summary)
+ */
+export async function runSyncCommand(
+  ctx: Context,
+  kind: 'profile' | 'followers',
+  lookup: ProfileQuery,
+  opts: SyncCommandOptions,
+): Promise<void> {
+  const deps = await ctx.syncDeps();
+  const started =
+    kind === 'profile'
+      ? await enqueueProfileSync(deps, { lookup, followers: opts.followers === true })
+      : await enqueueFollowersSync(deps, { lookup });
+  if (opts.enqueue) {
+    noteEmbeddedQueue(ctx);
+    await printEnqueued(started, lookup, opts.json === true);
+    return;
+  }
+  if (started.attached) note(`a ${started.kind} sync of ${who(lookup)} is already in progress (run ${started.runId}): following it`);
+  const wantFollowers = kind === 'followers' || opts.followers === true;
+  const result = await followRun(deps, started, { wantFollowers, progress: Boolean(process.stderr.isTTY) });
+  const subjectId = result.root.subjectId ?? result.followers?.subjectId ?? null;
+  const profile = subjectId ? await getProfile(ctx.db, subjectId) : null;
+  const runs = [result.root, ...(result.followers && result.followers.id !== result.root.id ? [result.followers] : [])];
+  const skippedPrivate = wantFollowers && result.root.summary.followers === 'skipped_private' ? (profile?.username ?? who(lookup)) : null;
+  if (opts.json) {
+    printJson({
+      profile: profile ? profileToJson(profile) : null,
+      runs: runs.map(runToJson),
+      sample: deps.providers.sample,
+      seconds: Math.round(result.seconds * 1000) / 1000,
+    });
+  } else {
+    if (profile && kind === 'profile') await printProfileTable(profile);
+    await printRunsTable(runs);
+    if (deps.providers.sample) printLine('(bundled SAMPLE data: invented accounts; set ROCKET_API_KEY to sync real ones)');
+    if (profile && result.followers)
+      printLine(`@${profile.username}: ${await countActiveSubscriptions(ctx.db, profile.id)} followers stored`);
+  }
+  const err = runsError(runs, { interrupted: result.interrupted, skippedPrivate });
+  if (err) throw err;
+}

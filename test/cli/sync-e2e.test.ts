@@ -1,0 +1,169 @@
+// THE end-to-end test (issue 2 §8): the real CLI as a subprocess, a real Postgres, real pg-boss, and a
+// fake RocketAPI on loopback serving the bundled fixtures. Plus a smoke test of the embedded default.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openEmbeddedDatabase } from '../../src/db/embedded.ts';
+import { createLogger } from '../../src/logger.ts';
+import { type FakeRocketServer, ROCKET_SAMPLES_DIR, startFakeRocketServer } from '../../src/providers/sample/fake-rocket-server.ts';
+import { runCli } from '../helpers/cli.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+
+const API_KEY = 'test-key';
+const sample = (file: string) => JSON.parse(readFileSync(path.join(ROCKET_SAMPLES_DIR, file), 'utf8'));
+const info = sample('rocketapi-user-get_info.json').response.body.data.user;
+const page1 = sample('rocketapi-user-get_followers-page1.json').response.body;
+const page2 = sample('rocketapi-user-get_followers-page2.json').response.body;
+
+describe('sm-core sync-profile demo.blogger --followers (subprocess, server database, fake RocketAPI)', () => {
+  let tdb: TestDatabase;
+  let server: FakeRocketServer;
+  let result: Awaited<ReturnType<typeof runCli>>;
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    server = await startFakeRocketServer({ apiKey: API_KEY });
+    result = await runCli(['sync-profile', 'demo.blogger', '--followers', '--json'], {
+      DATABASE_URL: tdb.url,
+      ROCKET_API_HOST: server.url,
+      ROCKET_API_KEY: API_KEY,
+      SM_LOG_LEVEL: 'debug',
+    });
+  });
+  afterAll(async () => {
+    await server.close();
+    await tdb.drop();
+  });
+  const q = async (sql: string, params: unknown[] = []) => (await tdb.pool.query(sql, params)).rows;
+
+  it('exits 0 and prints the profile and both runs as JSON', () => {
+    expect(result.stderr).not.toMatch(/sm-core: (?!warning)/);
+    expect(result.code).toBe(0);
+    const out = JSON.parse(result.stdout);
+    expect(out.profile).toMatchObject({
+      ext_id: '9100000001',
+      username: 'demo.blogger',
+      followers_count: 1_234_567,
+      follows_count: 321,
+      posts_count: 89,
+    });
+    expect(out.runs.map((r: { kind: string; status: string }) => [r.kind, r.status])).toEqual([
+      ['profile', 'succeeded'],
+      ['followers', 'succeeded'],
+    ]);
+    expect(out.runs[1]).toMatchObject({ pages: 2, followers: 9, new: 9, requests: 2 });
+    expect(out.sample).toBe(false);
+  });
+
+  it("stores the profile with the fixture's counts", async () => {
+    expect(await q('SELECT ext_id, username, followers_count, follows_count, posts_count, is_private FROM social_profiles')).toEqual([
+      {
+        ext_id: info.id,
+        username: 'demo.blogger',
+        followers_count: String(info.edge_followed_by.count),
+        follows_count: String(info.edge_follow.count),
+        posts_count: String(info.edge_owner_to_timeline_media.count),
+        is_private: false,
+      },
+    ]);
+  });
+
+  it('stores the distinct users across pages: the duplicate once, the renamed user under its new name', async () => {
+    const distinct = new Map<string, string>();
+    for (const u of [...page1.users, ...page2.users]) distinct.set(String(u.pk), u.username);
+    const stored = await q('SELECT ext_id, username FROM followers ORDER BY ext_id');
+    expect(stored).toEqual([...distinct].sort().map(([ext_id, username]) => ({ ext_id, username })));
+    expect(stored).toHaveLength(9);
+    expect(stored).toContainEqual({ ext_id: '9100000105', username: 'verified.bakery.official' });
+    expect(stored.filter((r) => r.ext_id === '9100000101')).toHaveLength(1);
+  });
+
+  it('stores one active subscription per follower', async () => {
+    const subs = await q(`SELECT f.ext_id, s.active, count(*)::int AS n FROM subscriptions s JOIN followers f ON f.id = s.follower_id
+      JOIN social_profiles p ON p.id = s.social_profile_id WHERE p.ext_id = '9100000001' GROUP BY 1, 2 ORDER BY 1`);
+    expect(subs).toHaveLength(9);
+    expect(subs.every((s) => s.active === true && s.n === 1)).toBe(true);
+  });
+
+  it('records the runs and the service_call chain with cursors', async () => {
+    const runs = await q(`SELECT id::text, kind, status, outcome, pages, requests, items_seen, parent_job_call_id::text AS parent,
+      started_at IS NOT NULL AS started, finished_at IS NOT NULL AS finished FROM job_calls ORDER BY id`);
+    expect(runs).toEqual([
+      {
+        id: runs[0]!.id,
+        kind: 'profile',
+        status: 'succeeded',
+        outcome: 'complete',
+        pages: 1,
+        requests: 1,
+        items_seen: 0,
+        parent: null,
+        started: true,
+        finished: true,
+      },
+      {
+        id: runs[1]!.id,
+        kind: 'followers',
+        status: 'succeeded',
+        outcome: 'complete',
+        pages: 2,
+        requests: 2,
+        items_seen: 9,
+        parent: runs[0]!.id,
+        started: true,
+        finished: true,
+      },
+    ]);
+    const calls =
+      await q(`SELECT id::text, job_call_id::text AS run, parent_service_call_id::text AS parent, kind, status, cursor, result_summary
+      FROM service_calls ORDER BY id`);
+    expect(calls.map((c) => [c.run, c.kind, c.status])).toEqual([
+      [runs[0]!.id, 'profile', 'succeeded'],
+      [runs[1]!.id, 'followers_page', 'succeeded'],
+      [runs[1]!.id, 'followers_page', 'succeeded'],
+    ]);
+    expect(calls[1]).toMatchObject({ parent: null, cursor: { provider: 'rocket', sent: null, received: page1.next_max_id } });
+    expect(calls[2]).toMatchObject({ parent: calls[1]!.id, cursor: { provider: 'rocket', sent: page1.next_max_id, received: null } });
+    expect(calls[1]!.result_summary).toMatchObject({ items: 6, new_items: 6, http_status: 200, endpoint: 'instagram/user/get_followers' });
+    expect(calls[2]!.result_summary).toMatchObject({ items: 5, new_items: 3 });
+    // The fake server saw exactly: one profile request, then page 1 and page 2 with page 1's cursor.
+    expect(server.requests.map((r) => [r.path, r.body?.max_id ?? null])).toEqual([
+      ['/instagram/user/get_info', null],
+      ['/instagram/user/get_followers', null],
+      ['/instagram/user/get_followers', page1.next_max_id],
+    ]);
+  });
+
+  it('never lets the API key reach stdout, stderr or the database', async () => {
+    expect(server.requests[0]!.headers.authorization).toBe(`Token ${API_KEY}`);
+    expect(result.stdout).not.toContain(API_KEY);
+    expect(result.stderr).not.toContain(API_KEY);
+    const tables = ['social_profiles', 'followers', 'subscriptions', 'job_calls', 'service_calls', 'quarantined_records', 'pgboss.job'];
+    for (const t of tables) {
+      const [row] = await q(`SELECT count(*)::int AS n FROM ${t} x WHERE x::text LIKE $1`, [`%${API_KEY}%`]);
+      expect(row, t).toEqual({ n: 0 });
+    }
+  });
+});
+
+describe('the embedded default (no DATABASE_URL, no key: bundled sample data)', () => {
+  it('syncs demo.blogger and its followers into SM_DATA_DIR', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sm-embedded-'));
+    const dataDir = path.join(dir, 'data');
+    const res = await runCli(['sync-profile', 'demo.blogger', '--followers'], { SM_DATA_DIR: dataDir }, dir);
+    expect(res.stderr).toContain('using bundled SAMPLE data');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('@demo.blogger');
+    expect(res.stdout).toMatch(/│ followers │ succeeded │ complete │ 2 +│ 9 /);
+    const db = await openEmbeddedDatabase(dataDir, createLogger('silent'));
+    try {
+      const counts = await db.query<{ f: string; s: string }>(
+        'SELECT (SELECT count(*) FROM followers) AS f, (SELECT count(*) FROM subscriptions) AS s',
+      );
+      expect(counts.rows).toEqual([{ f: '9', s: '9' }]);
+    } finally {
+      await db.close();
+    }
+  });
+});
