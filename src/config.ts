@@ -43,6 +43,10 @@ export const envSchema = z.object({
   SM_RETRY_AFTER_CAP_SECONDS: intWithDefault(30, 0),
   /** Wait after Instagram's feedback_required throttle, which names no Retry-After (seconds). */
   SM_FEEDBACK_DEFER_SECONDS: intWithDefault(600, 1),
+  /** Directory where every provider exchange is written as a cassette (record mode). */
+  SM_RECORD_DIR: optionalString,
+  /** Directory of cassettes to answer from instead of the network (replay mode). */
+  SM_REPLAY_DIR: optionalString,
   NEW_RELIC_LICENSE_KEY: optionalString,
   /** Application name reported to New Relic (only read when NEW_RELIC_LICENSE_KEY is set). */
   NEW_RELIC_APP_NAME: z.preprocess(emptyToUndefined, z.string().default('sm-core')),
@@ -78,6 +82,9 @@ export interface Config {
   /** Retry in place (src/providers/retry.ts). */
   providerRetry: { retries: number; baseDelayMs: number; retryAfterCapSeconds: number };
   feedbackDeferSeconds: number;
+  /** Record / replay directories (absolute), when set. */
+  recordDir: string | undefined;
+  replayDir: string | undefined;
   newRelicLicenseKey: string | undefined;
   newRelicAppName: string;
   providerTimeoutMs: number;
@@ -134,6 +141,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       retryAfterCapSeconds: e.SM_RETRY_AFTER_CAP_SECONDS,
     },
     feedbackDeferSeconds: e.SM_FEEDBACK_DEFER_SECONDS,
+    recordDir: e.SM_RECORD_DIR ? path.resolve(cwd, e.SM_RECORD_DIR) : undefined,
+    replayDir: e.SM_REPLAY_DIR ? path.resolve(cwd, e.SM_REPLAY_DIR) : undefined,
     newRelicLicenseKey: e.NEW_RELIC_LICENSE_KEY,
     newRelicAppName: e.NEW_RELIC_APP_NAME,
     providerTimeoutMs: e.SM_PROVIDER_TIMEOUT_MS,

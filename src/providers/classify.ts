@@ -1,5 +1,5 @@
 // Outer HTTP status -> ProviderError kind, shared by every provider (RocketAPI direct and RapidAPI gateway).
-import { ProviderError } from '../errors.ts';
+import { AppError, ProviderError } from '../errors.ts';
 import { retryAfterSeconds, type HttpResponse } from './http.ts';
 import { rawBodyPreview } from './sanitize.ts';
 import type { CallInfo } from './types.ts';
@@ -109,9 +109,12 @@ export function bodyMessage(body: unknown): string {
 
 /**
  * Anything a provider request threw, as a ProviderError carrying the call's ledger facts (kept when
- * the error already has them). Unclassified errors become invalid_response.
+ * the error already has them). Unclassified errors become invalid_response; an AppError that is not a
+ * provider answer (a replay without a cassette) passes through unchanged, so it is neither retried
+ * nor sent to another provider.
  */
-export function failedCall(err: unknown, call: CallInfo): ProviderError {
+export function failedCall(err: unknown, call: CallInfo): Error {
+  if (err instanceof AppError && !(err instanceof ProviderError)) return err;
   const error =
     err instanceof ProviderError
       ? err

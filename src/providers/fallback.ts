@@ -12,6 +12,7 @@ function failedCall(err: ProviderError): FailedCall {
     httpStatus: err.call?.httpStatus ?? err.httpStatus ?? null,
     latencyMs: err.call?.latencyMs ?? 0,
     attempts: err.call?.attempts ?? 0,
+    requestUnits: err.call?.requestUnits ?? err.call?.attempts ?? 0,
     kind: err.kind,
     message: err.message,
   };

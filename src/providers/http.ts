@@ -3,6 +3,7 @@
 import { Agent } from 'undici';
 import { ProviderError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import type { Recorder } from './cassette.ts';
 
 /** One HTTP request to a provider. Headers may hold API keys: they never reach errors or logs. */
 export interface HttpRequest {
@@ -34,6 +35,8 @@ export interface HttpClientOptions {
   /** TCP/TLS connect timeout (ms); default min(10 s, timeoutMs). */
   connectTimeoutMs?: number;
   logger?: Logger;
+  /** Writes every exchange as a cassette (SM_RECORD_DIR; src/providers/cassette.ts). */
+  recorder?: Recorder;
 }
 
 /** A provider's HTTP client. `close()` releases its connection pool. */
@@ -74,7 +77,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         const body = await res.text();
         const latencyMs = Math.round(performance.now() - started);
         logger?.debug({ provider, method: req.method, path, status: res.status, latencyMs }, 'provider http');
-        return { status: res.status, headers: Object.fromEntries(res.headers), body, latencyMs };
+        const response: HttpResponse = { status: res.status, headers: Object.fromEntries(res.headers), body, latencyMs };
+        options.recorder?.record(provider, req, response);
+        return response;
       } catch (err) {
         const latencyMs = Math.round(performance.now() - started);
         const error = transportError(provider, req, err, {

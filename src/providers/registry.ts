@@ -1,7 +1,9 @@
-// Builds the configured providers in priority order; with no API key outside production, the bundled sample data.
+// Builds the configured providers in priority order; with no API key outside production, the bundled
+// sample data; with SM_REPLAY_DIR, recorded cassettes instead of the network.
 import type { Config } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { createRecorder, createReplayHttpClient, recordedProviders, recordedScraperApi2, type Recorder } from './cassette.ts';
 import { createFallbackProvider } from './fallback.ts';
 import { withRetry } from './retry.ts';
 import { createRocketClient } from './rocket/client.ts';
@@ -22,6 +24,8 @@ export interface Providers {
   byName(name: string): Provider | undefined;
   /** True when serving the bundled SAMPLE data (no key set): results are invented people. */
   sample: boolean;
+  /** True when answering from recorded cassettes (SM_REPLAY_DIR): no network. */
+  replay: boolean;
   /** Closes connection pools and the sample server. */
   close(): Promise<void>;
 }
@@ -32,6 +36,76 @@ export const SAMPLE_WARNING =
 
 type Closable = Provider & { close(): Promise<void> };
 
+interface Built {
+  clients: Closable[];
+  closers: Array<() => Promise<void>>;
+  sample: boolean;
+  replay: boolean;
+}
+
+function common(config: Config, logger: Logger, recorder: Recorder | undefined) {
+  return { timeoutMs: config.providerTimeoutMs, feedbackDeferSeconds: config.feedbackDeferSeconds, logger, recorder };
+}
+
+/** Providers answering from `<SM_REPLAY_DIR>/<name>/` cassettes, in priority order. */
+function replayClients(config: Config, logger: Logger, dir: string): Built {
+  const recorded = recordedProviders(dir);
+  const clients: Closable[] = [];
+  for (const name of config.providerPriority.filter((n) => recorded.includes(n))) {
+    const http = createReplayHttpClient(dir, name);
+    const opts = { ...common(config, logger, undefined), http, apiKey: 'replay' };
+    if (name === 'rocket') clients.push(createRocketClient({ ...opts, host: 'http://replay.invalid' }));
+    else
+      clients.push(
+        createScraperClient({
+          ...opts,
+          baseUrl: 'http://replay.invalid',
+          family: recordedScraperApi2(dir, name) ? 'scraperapi2' : 'rocket',
+        }),
+      );
+  }
+  if (!clients.length)
+    throw new ConfigError(
+      `SM_REPLAY_DIR ${dir} holds no cassettes for ${config.providerPriority.join(', ')} (record some with SM_RECORD_DIR)`,
+    );
+  process.stderr.write(`sm-core: replaying recorded provider responses from ${dir} (no network)\n`);
+  return { clients, closers: [], sample: false, replay: true };
+}
+
+/** Providers with keys, or the bundled sample server when none has one (outside production). */
+async function liveClients(config: Config, logger: Logger): Promise<Built> {
+  const recorder = config.recordDir ? createRecorder(config.recordDir, config.secrets) : undefined;
+  const opts = common(config, logger, recorder);
+  const clients: Closable[] = [];
+  const skipped: string[] = [];
+  for (const name of config.providerPriority) {
+    if (name === 'rocket') {
+      if (config.rocket.apiKey) clients.push(createRocketClient({ ...opts, host: config.rocket.host, apiKey: config.rocket.apiKey }));
+      else skipped.push('rocket: ROCKET_API_KEY not set');
+    } else {
+      const { apiKey, host, family } = config.rapid;
+      if (apiKey && host) {
+        clients.push(createScraperClient({ ...opts, baseUrl: scraperBaseUrl(host), apiKey, family: family ?? defaultScraperFamily(host) }));
+      } else skipped.push(`scraper: ${apiKey ? 'RAPID_SCRAPER_API_HOST' : 'RAPID_API_KEY'} not set`);
+    }
+  }
+  if (clients.length) {
+    for (const s of skipped) logger.warn(`provider ${s.replace(': ', ' skipped: ')}`);
+    return { clients, closers: [], sample: false, replay: false };
+  }
+  if (config.env === 'production')
+    throw new ConfigError('no provider API key configured: set ROCKET_API_KEY or RAPID_API_KEY (see .env.example)');
+  const server = await startFakeRocketServer();
+  process.stderr.write(`${SAMPLE_WARNING}\n`);
+  logger.debug({ host: server.url }, 'sample provider started');
+  return {
+    clients: [createRocketClient({ ...opts, host: server.url, apiKey: 'sample' })],
+    closers: [() => server.close()],
+    sample: true,
+    replay: false,
+  };
+}
+
 /**
  * Creates the providers named by SM_PROVIDER_PRIORITY (default `rocket,scraper`):
  * - `rocket`: RocketAPI at ROCKET_API_HOST with ROCKET_API_KEY;
@@ -39,49 +113,22 @@ type Closable = Provider & { close(): Promise<void> };
  *   guessed from the host name).
  * A provider without its key (or host) is skipped with a warning. When none is usable and SM_ENV
  * is not production, a fake RocketAPI serving `samples/` starts in-process on 127.0.0.1, the rocket
- * client points at it, and a loud one-line warning goes to stderr.
- * @throws ConfigError when no provider is usable in production
+ * client points at it, and a loud one-line warning goes to stderr. With SM_RECORD_DIR every exchange
+ * is also written as a cassette; with SM_REPLAY_DIR the providers answer from cassettes only.
+ * @throws ConfigError when no provider is usable in production, or SM_REPLAY_DIR holds no cassettes
  */
 export async function createProviders(config: Config, logger: Logger): Promise<Providers> {
-  const closers: Array<() => Promise<void>> = [];
-  const common = { timeoutMs: config.providerTimeoutMs, feedbackDeferSeconds: config.feedbackDeferSeconds, logger };
-  const clients: Closable[] = [];
-  const skipped: string[] = [];
-  for (const name of config.providerPriority) {
-    if (name === 'rocket') {
-      if (config.rocket.apiKey) clients.push(createRocketClient({ ...common, host: config.rocket.host, apiKey: config.rocket.apiKey }));
-      else skipped.push('rocket (ROCKET_API_KEY not set)');
-    } else {
-      const { apiKey, host, family } = config.rapid;
-      if (apiKey && host) {
-        clients.push(
-          createScraperClient({ ...common, baseUrl: scraperBaseUrl(host), apiKey, family: family ?? defaultScraperFamily(host) }),
-        );
-      } else skipped.push(`scraper (${apiKey ? 'RAPID_SCRAPER_API_HOST' : 'RAPID_API_KEY'} not set)`);
-    }
-  }
-  let sample = false;
-  if (clients.length === 0) {
-    if (config.env === 'production')
-      throw new ConfigError('no provider API key configured: set ROCKET_API_KEY or RAPID_API_KEY (see .env.example)');
-    const server = await startFakeRocketServer();
-    closers.push(() => server.close());
-    process.stderr.write(`${SAMPLE_WARNING}\n`);
-    logger.debug({ host: server.url }, 'sample provider started');
-    clients.push(createRocketClient({ ...common, host: server.url, apiKey: 'sample' }));
-    sample = true;
-  } else {
-    for (const s of skipped) logger.warn(`provider ${s.split(' ')[0]} skipped: ${s.slice(s.indexOf('(') + 1, -1)}`);
-  }
-  closers.unshift(...clients.map((c) => () => c.close()));
+  const built = config.replayDir ? replayClients(config, logger, config.replayDir) : await liveClients(config, logger);
+  const closers = [...built.clients.map((c) => () => c.close()), ...built.closers];
   const retry = { ...config.providerRetry, logger };
-  const providers = clients.map((c) => withRetry(c, retry));
+  const providers = built.clients.map((c) => withRetry(c, retry));
   const byName = new Map(providers.map((p) => [p.name, p]));
   return {
     providers,
     primary: providers.length === 1 ? providers[0]! : createFallbackProvider(providers, logger),
     byName: (name) => byName.get(name),
-    sample,
+    sample: built.sample,
+    replay: built.replay,
     async close() {
       for (const close of closers.splice(0)) {
         try {

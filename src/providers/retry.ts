@@ -89,10 +89,18 @@ export function withRetry(provider: Provider, options: RetryOptions): Provider {
           },
         },
       );
-      return { data: result.data, call: { ...result.call, attempts, latencyMs: elapsed() } };
+      return { data: result.data, call: { ...result.call, attempts, requestUnits: attempts, latencyMs: elapsed() } };
     } catch (err) {
       if (!(err instanceof ProviderError)) throw err;
-      err.call = { provider: provider.name, endpoint, httpStatus: null, ...err.call, attempts, latencyMs: elapsed() };
+      err.call = {
+        provider: provider.name,
+        endpoint,
+        httpStatus: null,
+        ...err.call,
+        attempts,
+        requestUnits: attempts,
+        latencyMs: elapsed(),
+      };
       throw err;
     }
   }

@@ -76,6 +76,11 @@ export interface CallInfo {
   latencyMs: number;
   /** Number of HTTP attempts made (1 when the first succeeded; 0 when a cooldown refused to send). */
   attempts: number;
+  /**
+   * Billable request units spent on this call: one per HTTP request sent (RocketAPI and RapidAPI
+   * bill per request; failed attempts counted, as the provider may bill them). Set by the retry layer.
+   */
+  requestUnits?: number;
   /** Earlier providers that failed over to this one (fallback order), when any. */
   failedOver?: FailedCall[];
 }

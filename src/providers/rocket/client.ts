@@ -3,6 +3,7 @@
 import { ProviderError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { type ClassifyOptions, failedCall } from '../classify.ts';
+import type { Recorder } from '../cassette.ts';
 import { createHttpClient, type HttpClient } from '../http.ts';
 import { profileUserSchema, toCursor, toFollowersPage, toProfileRecord, zodReason } from '../records.ts';
 import { rawBodyPreview } from '../sanitize.ts';
@@ -33,6 +34,10 @@ export interface RocketClientOptions {
   /** Wait reported for Instagram's feedback_required throttle (seconds, default 600; CASES.md C08). */
   feedbackDeferSeconds?: number;
   logger?: Logger;
+  /** HTTP transport (default: createHttpClient; replay mode passes a cassette player). */
+  http?: HttpClient;
+  /** Records every exchange (SM_RECORD_DIR) when the default transport is used. */
+  recorder?: Recorder;
 }
 
 /** A RocketAPI-shaped provider with its connection pool. */
@@ -43,7 +48,8 @@ export interface RocketClient extends Provider {
 /** Creates the RocketAPI provider. Requests are never retried here (the retry layer wraps providers). */
 export function createRocketClient(options: RocketClientOptions): RocketClient {
   const name = options.name ?? 'rocket';
-  const http: HttpClient = createHttpClient({ provider: name, timeoutMs: options.timeoutMs, logger: options.logger });
+  const http: HttpClient =
+    options.http ?? createHttpClient({ provider: name, timeoutMs: options.timeoutMs, logger: options.logger, recorder: options.recorder });
   const classify: ClassifyOptions = {
     provider: name,
     keyName: options.keyName ?? 'ROCKET_API_KEY',

@@ -1,6 +1,8 @@
 // The RapidAPI scraper provider (issue 3 §1): either a RocketAPI-shaped host behind RapidAPI's
 // gateway, or the instagram-scraper-api2 family. Which one comes from RAPID_SCRAPER_API_FAMILY.
 import type { Logger } from '../../logger.ts';
+import type { Recorder } from '../cassette.ts';
+import type { HttpClient } from '../http.ts';
 import type { ClassifyOptions } from '../classify.ts';
 import { createRocketClient } from '../rocket/client.ts';
 import type { Provider } from '../types.ts';
@@ -23,6 +25,10 @@ export interface ScraperClientOptions {
   /** Wait reported for Instagram's feedback_required throttle (seconds). */
   feedbackDeferSeconds?: number;
   logger?: Logger;
+  /** HTTP transport (default: createHttpClient; replay mode passes a cassette player). */
+  http?: HttpClient;
+  /** Records every exchange (SM_RECORD_DIR) when the default transport is used. */
+  recorder?: Recorder;
 }
 
 /** The scraper provider with its connection pool. */
@@ -58,6 +64,8 @@ export function createScraperClient(options: ScraperClientOptions): ScraperClien
       timeoutMs: options.timeoutMs,
       feedbackDeferSeconds: options.feedbackDeferSeconds,
       logger: options.logger,
+      http: options.http,
+      recorder: options.recorder,
     });
   }
   const classify: ClassifyOptions = { provider: name, keyName: 'RAPID_API_KEY', feedbackDeferSeconds: options.feedbackDeferSeconds ?? 600 };

@@ -34,7 +34,8 @@ function bodyError(json: unknown, res: HttpResponse, o: ClassifyOptions): Provid
 /** Creates the scraperapi2-family provider. */
 export function createScraperApi2Client(options: ScraperClientOptions, classify: ClassifyOptions, rapidHost: string): ScraperClient {
   const name = classify.provider;
-  const http = createHttpClient({ provider: name, timeoutMs: options.timeoutMs, logger: options.logger });
+  const http =
+    options.http ?? createHttpClient({ provider: name, timeoutMs: options.timeoutMs, logger: options.logger, recorder: options.recorder });
   const headers = { 'x-rapidapi-key': options.apiKey, 'x-rapidapi-host': rapidHost };
 
   async function get(endpoint: string, params: Record<string, string>, signal?: AbortSignal) {
