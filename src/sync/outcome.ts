@@ -3,6 +3,9 @@
 import { EXIT, PROVIDER_ERROR_POLICY, ProviderError, type ExitCode, type ProviderErrorKind } from '../errors.ts';
 import type { JobCallRow } from '../db/queries/job-calls.ts';
 
+/** Longest deferral of a run's next request (seconds): one day. */
+export const MAX_DEFER_SECONDS = 86_400;
+
 /** What to do with a page or profile job whose provider request failed. */
 export type FailureAction =
   /** Let pg-boss retry the job (queue retryLimit / backoff, src/queue/jobs.ts). */
@@ -14,17 +17,20 @@ export type FailureAction =
 
 /**
  * Classifies a failure. A rate limit that reaches the sync layer is one the provider layer did not
- * wait out in place, so the page is deferred by the provider's Retry-After (never less than
- * `floorSeconds` when it gave none: CASES.md C08). Retryable kinds (transient, invalid_response) and
+ * wait out in place (src/providers/retry.ts), so the page is deferred by the provider's Retry-After
+ * (`floorSeconds` when it gave none: CASES.md C08); so is an exhausted quota that names its reset.
+ * A wait longer than {@link MAX_DEFER_SECONDS} ends the run instead. Retryable kinds (transient, invalid_response) and
  * unexpected errors are retried while attempts remain. Definitive and non-retryable kinds end the run.
  * @param attempt the job's `retryCount` (0 on the first attempt) and `retryLimit`
  */
 export function classifyFailure(err: unknown, attempt: { retryCount: number; retryLimit: number }, floorSeconds: number): FailureAction {
   const attemptsLeft = attempt.retryCount < attempt.retryLimit;
   if (!(err instanceof ProviderError)) return attemptsLeft ? { action: 'retry' } : { action: 'end', outcome: 'error' };
-  if (err.kind === 'rate_limited') {
-    const after = err.retryAfterSeconds;
-    return { action: 'defer', seconds: Math.ceil(after !== undefined && after > 0 ? after : floorSeconds) };
+  const after = err.retryAfterSeconds;
+  if (err.kind === 'rate_limited' || (err.kind === 'quota_exhausted' && after !== undefined)) {
+    const seconds = Math.ceil(after !== undefined && after > 0 ? Math.max(after, 1) : floorSeconds);
+    // A wait past a day (a monthly quota) ends the run instead of holding it open that long.
+    return seconds <= MAX_DEFER_SECONDS ? { action: 'defer', seconds } : { action: 'end', outcome: err.kind };
   }
   const policy = PROVIDER_ERROR_POLICY[err.kind];
   if (policy.retry && !policy.definitive && attemptsLeft) return { action: 'retry' };

@@ -3,7 +3,7 @@
 import type { Queryable } from '../db/database.ts';
 import { deferJobCall, finishJobCall, type JobCallRow, type RunStatus } from '../db/queries/job-calls.ts';
 import { markProfileIdNotFound, markProfileNotFound, markProfilePrivate } from '../db/queries/profiles.ts';
-import { failServiceCall, findCommittedServiceCall } from '../db/queries/service-calls.ts';
+import { failServiceCall, findCommittedServiceCall, insertFailedOverCalls } from '../db/queries/service-calls.ts';
 import { ProviderError } from '../errors.ts';
 import type { ProfileQuery } from '../providers/types.ts';
 import type { QueueName } from '../queue/jobs.ts';
@@ -49,6 +49,10 @@ export interface RequestFailure {
   job: JobAttemptInfo;
   run: JobCallRow;
   serviceCallId: string;
+  /** service_calls.kind of the request, its parent and the cursor it sent (for failed-over rows). */
+  kind: string;
+  parentServiceCallId: string | null;
+  sent: string | null;
   err: unknown;
   /** The run's profile row, when stored. */
   profileId: string | null;
@@ -100,13 +104,22 @@ export async function handleRequestFailure(deps: SyncDeps, f: RequestFailure): P
     ...(call ? { latency_ms: Math.round(call.latencyMs), attempts: call.attempts, endpoint: call.endpoint } : {}),
   };
   deps.logger.warn({ run: f.run.id, job: f.job.id, kind, action: action.action, attempt: f.job.retryCount }, message);
+  const failedOver = {
+    jobCallId: f.run.id,
+    parentServiceCallId: f.parentServiceCallId,
+    kind: f.kind,
+    sent: f.sent,
+    calls: (f.err instanceof ProviderError && f.err.call?.failedOver) || [],
+  };
   if (action.action === 'retry') {
+    await insertFailedOverCalls(deps.db, failedOver);
     await failServiceCall(deps.db, f.serviceCallId, message, { ...summary, will_retry: true });
     throw f.err;
   }
   if (action.action === 'defer') {
     const until = new Date(Date.now() + action.seconds * 1000);
     return deps.db.transaction(async (tx) => {
+      await insertFailedOverCalls(tx, failedOver);
       await failServiceCall(tx, f.serviceCallId, message, { ...summary, deferred_seconds: action.seconds });
       const nextJobId = await sendJob(deps.boss, deps.db, tx, f.queue, f.job.data as object, { startAfter: until });
       await deferJobCall(tx, f.run.id, until, nextJobId);
@@ -115,6 +128,7 @@ export async function handleRequestFailure(deps: SyncDeps, f: RequestFailure): P
     });
   }
   return deps.db.transaction(async (tx) => {
+    await insertFailedOverCalls(tx, failedOver);
     await failServiceCall(tx, f.serviceCallId, message, summary);
     if (action.outcome === 'not_found') {
       if (f.lookup) await markProfileNotFound(tx, f.lookup);

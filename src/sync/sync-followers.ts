@@ -5,7 +5,7 @@ import { dedupeByExtId, upsertFollowers } from '../db/queries/followers.ts';
 import { beginRequest, finishJobCall, recordPage, type JobCallRow } from '../db/queries/job-calls.ts';
 import { getProfile, type ProfileRow } from '../db/queries/profiles.ts';
 import { insertQuarantined } from '../db/queries/quarantined-records.ts';
-import { cursorSeenInRun, startServiceCall, succeedServiceCall } from '../db/queries/service-calls.ts';
+import { cursorSeenInRun, insertFailedOverCalls, startServiceCall, succeedServiceCall } from '../db/queries/service-calls.ts';
 import { upsertSubscriptions } from '../db/queries/subscriptions.ts';
 import type { CallResult, FollowersPage } from '../providers/types.ts';
 import { syncFollowersJobSchema, type SyncFollowersJob } from '../queue/jobs.ts';
@@ -50,6 +50,9 @@ export async function syncFollowersPage(deps: SyncDeps, job: JobAttemptInfo, sig
       job,
       run,
       serviceCallId,
+      kind: 'followers_page',
+      parentServiceCallId: data.parentServiceCallId,
+      sent: data.cursor,
       err,
       profileId: profile?.id ?? null,
       username: profile?.username,
@@ -97,18 +100,30 @@ async function commitPage(
       emptyStreak: run.emptyStreak,
       maxPages: deps.settings.maxPages,
     });
-    await succeedServiceCall(tx, serviceCallId, page.nextCursor, {
-      items: page.users.length,
-      new_items: edges.newEdges,
-      quarantined: page.quarantined.length,
-      sanitized: page.sanitized,
-      http_status: result.call.httpStatus,
-      latency_ms: Math.round(result.call.latencyMs),
-      attempts: result.call.attempts,
-      endpoint: result.call.endpoint,
-      ...(page.hasMore !== null ? { has_more: page.hasMore } : {}),
-      ...(page.limited ? { limited: true } : {}),
+    await insertFailedOverCalls(tx, {
+      jobCallId: run.id,
+      parentServiceCallId: data.parentServiceCallId,
+      kind: 'followers_page',
+      sent: data.cursor,
+      calls: result.call.failedOver ?? [],
     });
+    await succeedServiceCall(
+      tx,
+      serviceCallId,
+      { provider, received: page.nextCursor },
+      {
+        items: page.users.length,
+        new_items: edges.newEdges,
+        quarantined: page.quarantined.length,
+        sanitized: page.sanitized,
+        http_status: result.call.httpStatus,
+        latency_ms: Math.round(result.call.latencyMs),
+        attempts: result.call.attempts,
+        endpoint: result.call.endpoint,
+        ...(page.hasMore !== null ? { has_more: page.hasMore } : {}),
+        ...(page.limited ? { limited: true } : {}),
+      },
+    );
     let nextJobId: string | null = null;
     if (decision.next === 'continue') {
       const next: SyncFollowersJob = {

@@ -2,7 +2,7 @@
 // (platform, ext_id). With `followers`, the followers run is started in the same transaction.
 import { beginRequest, finishJobCall } from '../db/queries/job-calls.ts';
 import { upsertProfile } from '../db/queries/profiles.ts';
-import { startServiceCall, succeedServiceCall } from '../db/queries/service-calls.ts';
+import { insertFailedOverCalls, startServiceCall, succeedServiceCall } from '../db/queries/service-calls.ts';
 import type { CallResult, ProfileResult } from '../providers/types.ts';
 import { syncProfileJobSchema } from '../queue/jobs.ts';
 import type { JobAttemptInfo, SyncDeps } from './deps.ts';
@@ -37,19 +37,42 @@ export async function syncProfile(deps: SyncDeps, job: JobAttemptInfo, signal?: 
   try {
     result = await provider.getProfile(data.lookup, signal);
   } catch (err) {
-    return handleRequestFailure(deps, { queue: QUEUE, job, run, serviceCallId, err, profileId: run.subjectId, lookup: data.lookup });
+    return handleRequestFailure(deps, {
+      queue: QUEUE,
+      job,
+      run,
+      serviceCallId,
+      kind: 'profile',
+      parentServiceCallId: null,
+      sent: null,
+      err,
+      profileId: run.subjectId,
+      lookup: data.lookup,
+    });
   }
   try {
     return await deps.db.transaction(async (tx) => {
       const profile = await upsertProfile(tx, result.data.profile);
-      await succeedServiceCall(tx, serviceCallId, null, {
-        items: 1,
-        sanitized: result.data.sanitized,
-        http_status: result.call.httpStatus,
-        latency_ms: Math.round(result.call.latencyMs),
-        attempts: result.call.attempts,
-        endpoint: result.call.endpoint,
+      await insertFailedOverCalls(tx, {
+        jobCallId: run.id,
+        parentServiceCallId: null,
+        kind: 'profile',
+        sent: null,
+        calls: result.call.failedOver ?? [],
       });
+      await succeedServiceCall(
+        tx,
+        serviceCallId,
+        { provider: result.call.provider, received: null },
+        {
+          items: 1,
+          sanitized: result.data.sanitized,
+          http_status: result.call.httpStatus,
+          latency_ms: Math.round(result.call.latencyMs),
+          attempts: result.call.attempts,
+          endpoint: result.call.endpoint,
+        },
+      );
       const summary: Record<string, unknown> = { profile_id: profile.id, ext_id: profile.extId, username: profile.username };
       if (data.followers && profile.isPrivate) summary.followers = 'skipped_private';
       else if (data.followers) {

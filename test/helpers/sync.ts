@@ -18,13 +18,14 @@ export interface SyncHarness {
 
 /**
  * Creates the harness. Retries are made immediate (retryDelay 0) so retry paths need no waiting.
- * @param env extra environment (SM_MAX_PAGES...)
+ * @param providers injected providers, or undefined for the configured ones (ROCKET_API_HOST... in `env`)
+ * @param env extra environment (SM_MAX_PAGES, ROCKET_API_HOST...)
  */
-export async function createSyncHarness(providers: ProviderSet, env: Record<string, string> = {}): Promise<SyncHarness> {
+export async function createSyncHarness(providers: ProviderSet | undefined, env: Record<string, string> = {}): Promise<SyncHarness> {
   const tdb = await createTestDatabase();
   const ctx = await createContext({
     env: { DATABASE_URL: tdb.url, SM_ENV: 'test', SM_LOG_LEVEL: 'silent', ...env },
-    providers,
+    ...(providers ? { providers } : {}),
     logger: createLogger('silent'),
   });
   const deps = await ctx.syncDeps();

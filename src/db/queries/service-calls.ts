@@ -1,6 +1,7 @@
 // Queries on service_calls: one row per provider request inside a run. Pages chain through
 // parent_service_call_id; `cursor` = {provider, sent, received}; `queue_job_id` = the pg-boss job
 // that made the call (unique among succeeded rows, so a redelivered job finds its committed page).
+import type { FailedCall } from '../../providers/types.ts';
 import type { Queryable } from '../database.ts';
 import { idFromInt8 } from '../int8.ts';
 
@@ -78,13 +79,55 @@ export async function findCommittedServiceCall(q: Queryable, queueJobId: string)
  * @throws pg unique violation (23505, service_calls_queue_job_key) when another attempt of the same
  *   queue job already committed: the caller must treat the page as done
  */
-export async function succeedServiceCall(q: Queryable, id: string, received: string | null, summary: ResultSummary): Promise<void> {
+export async function succeedServiceCall(
+  q: Queryable,
+  id: string,
+  answer: { provider: string; received: string | null },
+  summary: ResultSummary,
+): Promise<void> {
   await q.query(
-    `UPDATE service_calls SET status = 'succeeded', cursor = cursor || jsonb_build_object('received', $2::text),
-       result_summary = $3::jsonb, finished_at = now(), updated_at = now()
+    `UPDATE service_calls SET status = 'succeeded',
+       cursor = cursor || jsonb_build_object('provider', $2::text, 'received', $3::text),
+       result_summary = $4::jsonb, finished_at = now(), updated_at = now()
      WHERE id = $1`,
-    [id, received, JSON.stringify(summary)],
+    [id, answer.provider, answer.received, JSON.stringify(summary)],
   );
+}
+
+/**
+ * Records, in ONE statement, the providers that failed before another one answered (fallback):
+ * each a failed row with the same parent and cursor sent as the request they preceded.
+ * @returns rows inserted
+ */
+export async function insertFailedOverCalls(
+  q: Queryable,
+  c: { jobCallId: string; parentServiceCallId: string | null; kind: string; sent: string | null; calls: readonly FailedCall[] },
+): Promise<number> {
+  if (c.calls.length === 0) return 0;
+  const res = await q.query(
+    `INSERT INTO service_calls (job_call_id, parent_service_call_id, kind, status, cursor, result_summary, error_message, started_at, finished_at)
+     SELECT $1, $2, $3, 'failed', jsonb_build_object('provider', f.provider, 'sent', $4::text), f.summary, f.message, now(), now()
+     FROM unnest($5::text[], $6::jsonb[], $7::text[]) AS f (provider, summary, message)`,
+    [
+      c.jobCallId,
+      c.parentServiceCallId,
+      c.kind,
+      c.sent,
+      c.calls.map((f) => f.provider),
+      c.calls.map((f) =>
+        JSON.stringify({
+          error_kind: f.kind,
+          http_status: f.httpStatus,
+          latency_ms: Math.round(f.latencyMs),
+          attempts: f.attempts,
+          endpoint: f.endpoint,
+          failed_over: true,
+        }),
+      ),
+      c.calls.map((f) => f.message),
+    ],
+  );
+  return res.rowCount;
 }
 
 /** Marks a request failed, keeping the error message (never a secret: ProviderError messages carry none). */
