@@ -165,5 +165,6 @@ describe('the embedded default (no DATABASE_URL, no key: bundled sample data)', 
     } finally {
       await db.close();
     }
-  });
+    // PGlite's first start (initdb, migrations, pg-boss schema) takes 20-30 s on a busy 2-core machine.
+  }, 240_000);
 });
