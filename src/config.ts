@@ -43,6 +43,18 @@ export const envSchema = z.object({
   SM_RETRY_AFTER_CAP_SECONDS: intWithDefault(30, 0),
   /** Wait after Instagram's feedback_required throttle, which names no Retry-After (seconds). */
   SM_FEEDBACK_DEFER_SECONDS: intWithDefault(600, 1),
+  /** Requests per second to RocketAPI across all processes (0 = no limit). */
+  SM_ROCKET_MAX_RPS: intWithDefault(0, 0),
+  /** RocketAPI requests per UTC day across all processes (0 = no limit). */
+  SM_ROCKET_DAILY_BUDGET: intWithDefault(0, 0),
+  /** RocketAPI requests per UTC month across all processes (0 = no limit). */
+  SM_ROCKET_MONTHLY_BUDGET: intWithDefault(0, 0),
+  /** Requests per second to the RapidAPI scraper across all processes (0 = no limit). */
+  SM_SCRAPER_MAX_RPS: intWithDefault(0, 0),
+  /** RapidAPI scraper requests per UTC day across all processes (0 = no limit). */
+  SM_SCRAPER_DAILY_BUDGET: intWithDefault(0, 0),
+  /** RapidAPI scraper requests per UTC month across all processes (0 = no limit). */
+  SM_SCRAPER_MONTHLY_BUDGET: intWithDefault(0, 0),
   /** Directory where every provider exchange is written as a cassette (record mode). */
   SM_RECORD_DIR: optionalString,
   /** Directory of cassettes to answer from instead of the network (replay mode). */
@@ -82,6 +94,8 @@ export interface Config {
   /** Retry in place (src/providers/retry.ts). */
   providerRetry: { retries: number; baseDelayMs: number; retryAfterCapSeconds: number };
   feedbackDeferSeconds: number;
+  /** Shared rate limits and budgets per provider (0 = no limit). */
+  rateLimits: Record<'rocket' | 'scraper', { maxRps: number; dailyBudget: number; monthlyBudget: number }>;
   /** Record / replay directories (absolute), when set. */
   recordDir: string | undefined;
   replayDir: string | undefined;
@@ -141,6 +155,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       retryAfterCapSeconds: e.SM_RETRY_AFTER_CAP_SECONDS,
     },
     feedbackDeferSeconds: e.SM_FEEDBACK_DEFER_SECONDS,
+    rateLimits: {
+      rocket: { maxRps: e.SM_ROCKET_MAX_RPS, dailyBudget: e.SM_ROCKET_DAILY_BUDGET, monthlyBudget: e.SM_ROCKET_MONTHLY_BUDGET },
+      scraper: { maxRps: e.SM_SCRAPER_MAX_RPS, dailyBudget: e.SM_SCRAPER_DAILY_BUDGET, monthlyBudget: e.SM_SCRAPER_MONTHLY_BUDGET },
+    },
     recordDir: e.SM_RECORD_DIR ? path.resolve(cwd, e.SM_RECORD_DIR) : undefined,
     replayDir: e.SM_REPLAY_DIR ? path.resolve(cwd, e.SM_REPLAY_DIR) : undefined,
     newRelicLicenseKey: e.NEW_RELIC_LICENSE_KEY,

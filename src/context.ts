@@ -89,7 +89,7 @@ export async function createContext(options: ContextOptions = {}): Promise<Conte
     },
     providers() {
       if (!providersPromise) {
-        providersPromise = options.providers ? Promise.resolve(options.providers) : loadProviders(config, logger, releasers);
+        providersPromise = options.providers ? Promise.resolve(options.providers) : loadProviders(config, logger, releasers, db);
       }
       return providersPromise;
     },
@@ -115,9 +115,10 @@ export async function createContext(options: ContextOptions = {}): Promise<Conte
 /** Deferral after a rate limit that named no Retry-After (seconds; CASES.md C08). */
 const RATE_LIMIT_FLOOR_SECONDS = 60;
 
-async function loadProviders(config: Config, logger: Logger, releasers: Array<() => Promise<void>>): Promise<ProviderSet> {
+async function loadProviders(config: Config, logger: Logger, releasers: Array<() => Promise<void>>, db: Database): Promise<ProviderSet> {
   const { createProviders } = await import('./providers/registry.ts');
-  const built = await createProviders(config, logger);
+  // db: rate limits, budgets and usage counts shared by every worker (src/providers/rate-gate.ts)
+  const built = await createProviders(config, logger, { db });
   releasers.push(() => built.close());
   const byName = new Map(built.providers.map((p) => [p.name, p]));
   return { primary: built.primary, byName: (name) => byName.get(name), sample: built.sample };

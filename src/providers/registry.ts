@@ -1,10 +1,12 @@
 // Builds the configured providers in priority order; with no API key outside production, the bundled
 // sample data; with SM_REPLAY_DIR, recorded cassettes instead of the network.
 import type { Config } from '../config.ts';
+import type { Database } from '../db/database.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { createRecorder, createReplayHttpClient, recordedProviders, recordedScraperApi2, type Recorder } from './cassette.ts';
 import { createFallbackProvider } from './fallback.ts';
+import { createDbRateGate } from './rate-gate.ts';
 import { withRetry } from './retry.ts';
 import { createRocketClient } from './rocket/client.ts';
 import { startFakeRocketServer } from './sample/fake-rocket-server.ts';
@@ -35,6 +37,12 @@ export const SAMPLE_WARNING =
   'sm-core: warning: using bundled SAMPLE data (no ROCKET_API_KEY set); set ROCKET_API_KEY to sync real accounts';
 
 type Closable = Provider & { close(): Promise<void> };
+
+/** Options for {@link createProviders}. */
+export interface CreateProvidersOptions {
+  /** The database shared by all workers: enables the cross-process rate limits, budgets and usage counts. */
+  db?: Database;
+}
 
 interface Built {
   clients: Closable[];
@@ -115,12 +123,16 @@ async function liveClients(config: Config, logger: Logger): Promise<Built> {
  * is not production, a fake RocketAPI serving `samples/` starts in-process on 127.0.0.1, the rocket
  * client points at it, and a loud one-line warning goes to stderr. With SM_RECORD_DIR every exchange
  * is also written as a cassette; with SM_REPLAY_DIR the providers answer from cassettes only.
+ * With `options.db`, every request to a real provider is first reserved in `provider_usage`, so the
+ * per-second limits and budgets (SM_ROCKET_*, SM_SCRAPER_*) hold across all processes.
  * @throws ConfigError when no provider is usable in production, or SM_REPLAY_DIR holds no cassettes
  */
-export async function createProviders(config: Config, logger: Logger): Promise<Providers> {
+export async function createProviders(config: Config, logger: Logger, options: CreateProvidersOptions = {}): Promise<Providers> {
   const built = config.replayDir ? replayClients(config, logger, config.replayDir) : await liveClients(config, logger);
   const closers = [...built.clients.map((c) => () => c.close()), ...built.closers];
-  const retry = { ...config.providerRetry, logger };
+  const live = !built.sample && !built.replay;
+  const gate = options.db && live ? createDbRateGate(options.db, config.rateLimits) : undefined;
+  const retry = { ...config.providerRetry, logger, gate };
   const providers = built.clients.map((c) => withRetry(c, retry));
   const byName = new Map(providers.map((p) => [p.name, p]));
   return {

@@ -4,6 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import pRetry from 'p-retry';
 import { PROVIDER_ERROR_POLICY, ProviderError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import type { RateGate } from './rate-gate.ts';
 import type { CallResult, Provider } from './types.ts';
 
 /** Options for {@link withRetry}; the first four come from config (docs/providers.md). */
@@ -21,6 +22,8 @@ export interface RetryOptions {
   now?: () => number;
   /** Waits `ms` (tests can record instead of waiting). */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Reserves every attempt before it is sent (cross-process rate limits and budgets; src/providers/rate-gate.ts). */
+  gate?: RateGate;
 }
 
 const defaultSleep = (ms: number, signal?: AbortSignal) => delay(ms, undefined, { signal });
@@ -33,7 +36,9 @@ const defaultSleep = (ms: number, signal?: AbortSignal) => delay(ms, undefined, 
  * - a longer Retry-After (or a quota error with a reset time) ends the call at once with the
  *   provider's own `retryAfterSeconds` (the sync layer defers the job: C08), and every later call to
  *   this provider inside that window is refused without a request (attempts 0);
- * - non-retryable kinds (not_found, private, unauthorized, quota_exhausted) are thrown at once.
+ * - non-retryable kinds (not_found, private, unauthorized, quota_exhausted) are thrown at once;
+ * - with a `gate`, every attempt is first reserved against the shared per-second limit and budgets;
+ *   a spent budget is a rate_limited refusal (never sent) handled like a long Retry-After.
  * The result's `call.attempts` counts HTTP attempts; `call.latencyMs` is the wall time including waits.
  * @throws ProviderError (the last attempt's), with `call` set
  */
@@ -60,6 +65,7 @@ export function withRetry(provider: Provider, options: RetryOptions): Provider {
       const result = await pRetry(
         async () => {
           refuseInsideWindow();
+          await options.gate?.acquire(provider.name, signal);
           attempts++;
           return request();
         },
