@@ -6,6 +6,7 @@ import { registerMigrate } from './commands/migrate.ts';
 import { registerSchedule } from './commands/schedule.ts';
 import { registerSyncFollowers } from './commands/sync-followers.ts';
 import { registerSyncProfile } from './commands/sync-profile.ts';
+import { registerUsage } from './commands/usage.ts';
 import { registerWorker } from './commands/worker.ts';
 import { printError } from './output.ts';
 
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerWorker(program);
   registerMigrate(program);
   registerSchedule(program);
+  registerUsage(program);
   program.addHelpText(
     'after',
     `

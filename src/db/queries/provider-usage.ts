@@ -74,3 +74,12 @@ export async function usageByDay(q: Queryable, since: Date): Promise<Array<{ pro
   );
   return res.rows;
 }
+
+/** Requests per provider in the current UTC month. */
+export async function usageThisMonth(q: Queryable): Promise<Array<{ provider: string; requests: number }>> {
+  const res = await q.query<{ provider: string; requests: number }>(
+    `SELECT provider, requests FROM provider_usage
+     WHERE period = 'month' AND period_start = date_trunc('month', now(), 'UTC') ORDER BY provider`,
+  );
+  return res.rows;
+}
