@@ -3,7 +3,7 @@
 import type { Queryable } from '../db/database.ts';
 import { deferJobCall, finishJobCall, type JobCallRow, type RunStatus } from '../db/queries/job-calls.ts';
 import { markProfileIdNotFound, markProfileNotFound, markProfilePrivate } from '../db/queries/profiles.ts';
-import { failServiceCall, findCommittedServiceCall, insertFailedOverCalls } from '../db/queries/service-calls.ts';
+import { callSummary, failServiceCall, findCommittedServiceCall, insertFailedOverCalls } from '../db/queries/service-calls.ts';
 import { ProviderError } from '../errors.ts';
 import type { ProfileQuery } from '../providers/types.ts';
 import type { QueueName } from '../queue/jobs.ts';
@@ -99,9 +99,9 @@ export async function handleRequestFailure(deps: SyncDeps, f: RequestFailure): P
   const message = describe(f);
   const call = f.err instanceof ProviderError ? f.err.call : undefined;
   const summary = {
+    ...(call ? callSummary(call) : {}),
     error_kind: kind,
     http_status: f.err instanceof ProviderError ? (f.err.httpStatus ?? call?.httpStatus ?? null) : null,
-    ...(call ? { latency_ms: Math.round(call.latencyMs), attempts: call.attempts, endpoint: call.endpoint } : {}),
   };
   deps.logger.warn({ run: f.run.id, job: f.job.id, kind, action: action.action, attempt: f.job.retryCount }, message);
   const failedOver = {

@@ -5,7 +5,7 @@ import { dedupeByExtId, upsertFollowers } from '../db/queries/followers.ts';
 import { beginRequest, finishJobCall, recordPage, type JobCallRow } from '../db/queries/job-calls.ts';
 import { getProfile, type ProfileRow } from '../db/queries/profiles.ts';
 import { insertQuarantined } from '../db/queries/quarantined-records.ts';
-import { cursorSeenInRun, insertFailedOverCalls, startServiceCall, succeedServiceCall } from '../db/queries/service-calls.ts';
+import { callSummary, cursorSeenInRun, insertFailedOverCalls, startServiceCall, succeedServiceCall } from '../db/queries/service-calls.ts';
 import { upsertSubscriptions } from '../db/queries/subscriptions.ts';
 import type { CallResult, FollowersPage } from '../providers/types.ts';
 import { syncFollowersJobSchema, type SyncFollowersJob } from '../queue/jobs.ts';
@@ -116,10 +116,7 @@ async function commitPage(
         new_items: edges.newEdges,
         quarantined: page.quarantined.length,
         sanitized: page.sanitized,
-        http_status: result.call.httpStatus,
-        latency_ms: Math.round(result.call.latencyMs),
-        attempts: result.call.attempts,
-        endpoint: result.call.endpoint,
+        ...callSummary(result.call),
         ...(page.hasMore !== null ? { has_more: page.hasMore } : {}),
         ...(page.limited ? { limited: true } : {}),
       },

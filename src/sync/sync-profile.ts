@@ -2,7 +2,7 @@
 // (platform, ext_id). With `followers`, the followers run is started in the same transaction.
 import { beginRequest, finishJobCall } from '../db/queries/job-calls.ts';
 import { upsertProfile } from '../db/queries/profiles.ts';
-import { insertFailedOverCalls, startServiceCall, succeedServiceCall } from '../db/queries/service-calls.ts';
+import { callSummary, insertFailedOverCalls, startServiceCall, succeedServiceCall } from '../db/queries/service-calls.ts';
 import type { CallResult, ProfileResult } from '../providers/types.ts';
 import { syncProfileJobSchema } from '../queue/jobs.ts';
 import type { JobAttemptInfo, SyncDeps } from './deps.ts';
@@ -67,10 +67,7 @@ export async function syncProfile(deps: SyncDeps, job: JobAttemptInfo, signal?: 
         {
           items: 1,
           sanitized: result.data.sanitized,
-          http_status: result.call.httpStatus,
-          latency_ms: Math.round(result.call.latencyMs),
-          attempts: result.call.attempts,
-          endpoint: result.call.endpoint,
+          ...callSummary(result.call),
         },
       );
       const summary: Record<string, unknown> = { profile_id: profile.id, ext_id: profile.extId, username: profile.username };

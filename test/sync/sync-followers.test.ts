@@ -205,6 +205,43 @@ describe('sync-followers', () => {
       { kind: 'follower', reason: 'username: expected string', raw_data: { pk: 'x', username: 5 } },
     ]);
   });
+  it('providers that failed before the answering one get their own failed ledger rows', async () => {
+    const p = await freshProfile();
+    const original = fake.getFollowersPage;
+    fake.getFollowersPage = async (extId, cursor, size, signal) => {
+      const r = await original(extId, cursor, size, signal);
+      const failed = {
+        provider: 'other',
+        endpoint: 'v1/followers',
+        httpStatus: 503,
+        latencyMs: 12.4,
+        attempts: 3,
+        kind: 'transient',
+        message: 'other: HTTP 503',
+      };
+      return { data: r.data, call: { ...r.call, requestUnits: 1, failedOver: [failed] } };
+    };
+    fake.followersScript.push(page(users(1600, 2)));
+    try {
+      const run = await syncFollowers(p.id);
+      expect(run).toMatchObject({ status: 'succeeded', pages: 1 });
+      const ledger = await listServiceCalls(h.deps.db, run.id);
+      expect(ledger.map((c) => [c.status, c.cursor.provider, c.errorMessage])).toEqual([
+        ['succeeded', 'fake', null],
+        ['failed', 'other', 'other: HTTP 503'],
+      ]);
+      expect(ledger[0]!.resultSummary).toMatchObject({ request_units: 1 });
+      expect(ledger[1]!.resultSummary).toMatchObject({
+        error_kind: 'transient',
+        http_status: 503,
+        latency_ms: 12,
+        attempts: 3,
+        failed_over: true,
+      });
+    } finally {
+      fake.getFollowersPage = original;
+    }
+  });
 });
 
 describe('redelivery and crashes', () => {

@@ -1,7 +1,7 @@
 // Queries on service_calls: one row per provider request inside a run. Pages chain through
 // parent_service_call_id; `cursor` = {provider, sent, received}; `queue_job_id` = the pg-boss job
 // that made the call (unique among succeeded rows, so a redelivered job finds its committed page).
-import type { FailedCall } from '../../providers/types.ts';
+import type { CallInfo, FailedCall } from '../../providers/types.ts';
 import type { Queryable } from '../database.ts';
 import { idFromInt8 } from '../int8.ts';
 
@@ -15,8 +15,20 @@ export interface ResultSummary {
   latency_ms?: number;
   attempts?: number;
   endpoint?: string;
+  request_units?: number;
   error_kind?: string;
   [key: string]: unknown;
+}
+
+/** The ledger facts of a call as stored in result_summary: HTTP status, latency (ms), attempts, endpoint, request units. */
+export function callSummary(call: CallInfo): ResultSummary {
+  return {
+    http_status: call.httpStatus,
+    latency_ms: Math.round(call.latencyMs),
+    attempts: call.attempts,
+    endpoint: call.endpoint,
+    ...(call.requestUnits === undefined ? {} : { request_units: call.requestUnits }),
+  };
 }
 
 /** A stored provider request. */
