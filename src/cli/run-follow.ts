@@ -31,9 +31,11 @@ async function followersOf(db: Database, root: JobCallRow): Promise<JobCallRow |
 /** A progress line on stderr, only when it is a terminal. */
 function progressLine(enabled: boolean, started: number) {
   let last = '';
+  let renderedAt = 0;
   const render = (text: string) => {
     if (!enabled) return;
     last = text;
+    renderedAt = performance.now();
     const secs = ((performance.now() - started) / 1000).toFixed(1);
     process.stderr.write(`\r\x1b[K${text} · ${secs} s`);
   };
@@ -41,6 +43,8 @@ function progressLine(enabled: boolean, started: number) {
   timer?.unref();
   return {
     render,
+    /** True when a TTY line was last drawn more than 250 ms ago. */
+    due: () => enabled && performance.now() - renderedAt > 250,
     done() {
       clearInterval(timer);
       if (enabled && last) process.stderr.write('\r\x1b[K');
@@ -78,7 +82,10 @@ export async function followRun(
         idleMs: 200,
         stopSignal: shutdown.stopSignal,
         abortSignal: shutdown.abortSignal,
-        shouldStop: async () => {
+        shouldStop: async (last) => {
+          // Between pages of a run still going, skip the database unless the progress line is due:
+          // the next page's job is fetched right after the commit (chain gap, issue 7).
+          if (last && !last.ended && !last.noop && !line.due()) return false;
           const root = await getJobCall(deps.db, rootId);
           const target = root && (await followersOf(deps.db, root));
           if (target ?? root) line.render(describeProgress((target ?? root)!));

@@ -1,7 +1,7 @@
 // What every sync step (one queue job = one provider request) shares: skipping redelivered work,
 // completing the job, and turning a failed request into a retry, a deferral or the run's end.
 import type { Queryable } from '../db/database.ts';
-import { deferJobCall, finishJobCall, type JobCallRow, type RunStatus } from '../db/queries/job-calls.ts';
+import { beginRequest, deferJobCall, finishJobCall, type JobCallRow, type RunForRequest, type RunStatus } from '../db/queries/job-calls.ts';
 import { markProfileIdNotFound, markProfileNotFound, markProfilePrivate } from '../db/queries/profiles.ts';
 import { callSummary, failServiceCall, findCommittedServiceCall, insertFailedOverCalls } from '../db/queries/service-calls.ts';
 import { ProviderError } from '../errors.ts';
@@ -31,10 +31,21 @@ export async function completeJob(deps: SyncDeps, queue: QueueName, job: JobAtte
   return { runId, ended: false, status: 'running', noop: true, note };
 }
 
-/** A redelivered job whose request already committed is completed without doing anything. */
-export async function skipIfDone(deps: SyncDeps, queue: QueueName, job: JobAttemptInfo, runId: string): Promise<StepResult | null> {
+/**
+ * Starts the step's request on its run ({@link beginRequest}), or completes the job as a no-op when
+ * its request already committed (a redelivered job) or its run already ended.
+ * @returns the run, or the no-op result
+ */
+export async function beginStep(deps: SyncDeps, queue: QueueName, job: JobAttemptInfo, runId: string): Promise<RunForRequest | StepResult> {
+  const run = await beginRequest(deps.db, runId, job.id);
+  if (run) return run;
   const done = await findCommittedServiceCall(deps.db, job.id);
-  return done ? completeJob(deps, queue, job, runId, `already committed as service_call ${done}`) : null;
+  return completeJob(deps, queue, job, runId, done ? `already committed as service_call ${done}` : 'run already ended');
+}
+
+/** Narrows {@link beginStep}'s answer. */
+export function isStepResult(x: RunForRequest | StepResult): x is StepResult {
+  return 'runId' in x;
 }
 
 /** True for the unique violation that means another attempt of this queue job committed first. */

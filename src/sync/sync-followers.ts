@@ -2,8 +2,7 @@
 // rows, its service_call, the run's progress, the next page's job and this job's completion commit
 // in ONE transaction: a crash neither loses nor repeats a committed page.
 import { dedupeByExtId, upsertFollowers } from '../db/queries/followers.ts';
-import { beginRequest, finishJobCall, recordPage, type JobCallRow } from '../db/queries/job-calls.ts';
-import { getProfile, type ProfileRow } from '../db/queries/profiles.ts';
+import { finishJobCall, type RunForRequest, recordPage } from '../db/queries/job-calls.ts';
 import { insertQuarantined } from '../db/queries/quarantined-records.ts';
 import { callSummary, cursorSeenInRun, insertFailedOverCalls, startServiceCall, succeedServiceCall } from '../db/queries/service-calls.ts';
 import { upsertSubscriptions } from '../db/queries/subscriptions.ts';
@@ -12,7 +11,15 @@ import { syncFollowersJobSchema, type SyncFollowersJob } from '../queue/jobs.ts'
 import type { JobAttemptInfo, SyncDeps } from './deps.ts';
 import { sendJob } from './enqueue.ts';
 import { decideNextPage, normaliseCursor } from './pagination.ts';
-import { completeJob, completeJobIn, handleRequestFailure, isCommittedElsewhere, skipIfDone, type StepResult } from './step.ts';
+import {
+  beginStep,
+  completeJob,
+  completeJobIn,
+  handleRequestFailure,
+  isCommittedElsewhere,
+  isStepResult,
+  type StepResult,
+} from './step.ts';
 
 const QUEUE = 'sync-followers';
 
@@ -24,11 +31,8 @@ const QUEUE = 'sync-followers';
  */
 export async function syncFollowersPage(deps: SyncDeps, job: JobAttemptInfo, signal?: AbortSignal): Promise<StepResult> {
   const data = syncFollowersJobSchema.parse(job.data);
-  const skipped = await skipIfDone(deps, QUEUE, job, data.jobCallId);
-  if (skipped) return skipped;
-  const run = await beginRequest(deps.db, data.jobCallId);
-  if (!run) return completeJob(deps, QUEUE, job, data.jobCallId, 'run already ended');
-  const profile = run.subjectId ? await getProfile(deps.db, run.subjectId) : null;
+  const run = await beginStep(deps, QUEUE, job, data.jobCallId);
+  if (isStepResult(run)) return run;
   const providerName = data.provider ?? deps.providers.primary.name;
   const provider = deps.providers.byName(providerName);
   const serviceCallId = await startServiceCall(deps.db, {
@@ -41,9 +45,9 @@ export async function syncFollowersPage(deps: SyncDeps, job: JobAttemptInfo, sig
   });
   let result: CallResult<FollowersPage>;
   try {
-    if (!profile) throw new Error(`run ${run.id} has no stored profile to read followers of`);
+    if (!run.subjectExtId) throw new Error(`run ${run.id} has no stored profile to read followers of`);
     if (!provider) throw new Error(`provider "${providerName}" that issued this cursor is not configured`);
-    result = await provider.getFollowersPage(profile.extId, data.cursor, deps.settings.followersPageSize, signal);
+    result = await provider.getFollowersPage(run.subjectExtId, data.cursor, deps.settings.followersPageSize, signal);
   } catch (err) {
     return handleRequestFailure(deps, {
       queue: QUEUE,
@@ -54,12 +58,12 @@ export async function syncFollowersPage(deps: SyncDeps, job: JobAttemptInfo, sig
       parentServiceCallId: data.parentServiceCallId,
       sent: data.cursor,
       err,
-      profileId: profile?.id ?? null,
-      username: profile?.username,
+      profileId: run.subjectId,
+      username: run.subjectUsername ?? undefined,
     });
   }
   try {
-    return await commitPage(deps, job, data, run, profile, serviceCallId, result);
+    return await commitPage(deps, job, data, run, serviceCallId, result);
   } catch (err) {
     if (isCommittedElsewhere(err)) return completeJob(deps, QUEUE, job, run.id, 'page committed by another attempt');
     throw err;
@@ -70,8 +74,7 @@ async function commitPage(
   deps: SyncDeps,
   job: JobAttemptInfo,
   data: SyncFollowersJob,
-  run: JobCallRow,
-  profile: ProfileRow,
+  run: RunForRequest,
   serviceCallId: string,
   result: CallResult<FollowersPage>,
 ): Promise<StepResult> {
@@ -81,8 +84,8 @@ async function commitPage(
   return deps.db.transaction(async (tx) => {
     await upsertFollowers(tx, users);
     const edges = await upsertSubscriptions(tx, {
-      profileId: profile.id,
-      platform: profile.platform,
+      profileId: run.subjectId!,
+      platform: run.subjectPlatform ?? 'instagram',
       extIds: users.map((u) => u.extId),
       jobCallId: run.id,
     });

@@ -1,13 +1,21 @@
 // A profile run: one queue job, one provider request, one service_call; the profile upserted by
 // (platform, ext_id). With `followers`, the followers run is started in the same transaction.
-import { beginRequest, finishJobCall } from '../db/queries/job-calls.ts';
+import { finishJobCall } from '../db/queries/job-calls.ts';
 import { upsertProfile } from '../db/queries/profiles.ts';
 import { callSummary, insertFailedOverCalls, startServiceCall, succeedServiceCall } from '../db/queries/service-calls.ts';
 import type { CallResult, ProfileResult } from '../providers/types.ts';
 import { syncProfileJobSchema } from '../queue/jobs.ts';
 import type { JobAttemptInfo, SyncDeps } from './deps.ts';
 import { startFollowersRun } from './enqueue.ts';
-import { completeJob, completeJobIn, handleRequestFailure, isCommittedElsewhere, skipIfDone, type StepResult } from './step.ts';
+import {
+  beginStep,
+  completeJob,
+  completeJobIn,
+  handleRequestFailure,
+  isCommittedElsewhere,
+  isStepResult,
+  type StepResult,
+} from './step.ts';
 
 const QUEUE = 'sync-profile';
 
@@ -20,10 +28,8 @@ const QUEUE = 'sync-profile';
  */
 export async function syncProfile(deps: SyncDeps, job: JobAttemptInfo, signal?: AbortSignal): Promise<StepResult> {
   const data = syncProfileJobSchema.parse(job.data);
-  const skipped = await skipIfDone(deps, QUEUE, job, data.jobCallId);
-  if (skipped) return skipped;
-  const run = await beginRequest(deps.db, data.jobCallId);
-  if (!run) return completeJob(deps, QUEUE, job, data.jobCallId, 'run already ended');
+  const run = await beginStep(deps, QUEUE, job, data.jobCallId);
+  if (isStepResult(run)) return run;
   const provider = deps.providers.primary;
   const serviceCallId = await startServiceCall(deps.db, {
     jobCallId: run.id,

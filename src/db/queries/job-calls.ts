@@ -1,5 +1,6 @@
 // Queries on job_calls: one row per run (a profile sync, a followers sync). A run's progress lives
 // here so any worker can continue it; at most one active run per (subject, kind) (sql/0003).
+import type { Platform } from '../../providers/types.ts';
 import type { Queryable } from '../database.ts';
 import { countFromInt8, idFromInt8 } from '../int8.ts';
 
@@ -133,20 +134,40 @@ export async function setJobCallQueueJob(q: Queryable, id: string, queueJobId: s
   await q.query('UPDATE job_calls SET queue_job_id = $2, updated_at = now() WHERE id = $1', [id, queueJobId]);
 }
 
+/** A run about to make a request, with its subject's identity (one statement, no extra reads). */
+export interface RunForRequest extends JobCallRow {
+  /** social_profiles platform / ext_id / username of the run's subject (null without a subject). */
+  subjectPlatform: Platform | null;
+  subjectExtId: string | null;
+  subjectUsername: string | null;
+}
+
 /**
- * Marks a provider request starting: pending -> running (started_at set once), requests + 1,
- * any deferral cleared. A finished run is left alone.
- * @returns the run after the update, or null when it is no longer active
+ * Marks a provider request starting, in ONE statement: pending -> running (started_at set once),
+ * requests + 1, any deferral cleared; unless the run already ended or this queue job's request
+ * already committed (a redelivered job: see service_calls.queue_job_id).
+ * @returns the run with its subject's ext id and username, or null when nothing may be requested
  */
-export async function beginRequest(q: Queryable, id: string): Promise<JobCallRow | null> {
+export async function beginRequest(q: Queryable, id: string, queueJobId: string): Promise<RunForRequest | null> {
   const res = await q.query(
-    `UPDATE job_calls SET status = 'running', started_at = coalesce(started_at, now()), requests = requests + 1,
+    `UPDATE job_calls jc SET status = 'running', started_at = coalesce(started_at, now()), requests = requests + 1,
        deferred_until = NULL, updated_at = now()
      WHERE id = $1 AND status IN ('pending', 'running')
-     RETURNING ${COLUMNS}`,
-    [id],
+       AND NOT EXISTS (SELECT 1 FROM service_calls sc WHERE sc.queue_job_id = $2 AND sc.status = 'succeeded')
+     RETURNING ${COLUMNS},
+       (SELECT sp.platform FROM social_profiles sp WHERE sp.id = jc.subject_id) AS subject_platform,
+       (SELECT sp.ext_id FROM social_profiles sp WHERE sp.id = jc.subject_id) AS subject_ext_id,
+       (SELECT sp.username FROM social_profiles sp WHERE sp.id = jc.subject_id) AS subject_username`,
+    [id, queueJobId],
   );
-  return res.rows[0] ? toRow(res.rows[0]) : null;
+  const r = res.rows[0];
+  if (!r) return null;
+  return {
+    ...toRow(r),
+    subjectPlatform: r.subject_platform as Platform | null,
+    subjectExtId: r.subject_ext_id as string | null,
+    subjectUsername: r.subject_username as string | null,
+  };
 }
 
 /** One committed page's effect on its run. */
