@@ -124,14 +124,14 @@ export async function handleRequestFailure(deps: SyncDeps, f: RequestFailure): P
   };
   if (action.action === 'retry') {
     await insertFailedOverCalls(deps.db, failedOver);
-    await failServiceCall(deps.db, f.serviceCallId, message, { ...summary, will_retry: true });
+    await failServiceCall(deps.db, f.serviceCallId, message, { ...summary, will_retry: true }, call);
     throw f.err;
   }
   if (action.action === 'defer') {
     const until = new Date(Date.now() + action.seconds * 1000);
     return deps.db.transaction(async (tx) => {
       await insertFailedOverCalls(tx, failedOver);
-      await failServiceCall(tx, f.serviceCallId, message, { ...summary, deferred_seconds: action.seconds });
+      await failServiceCall(tx, f.serviceCallId, message, { ...summary, deferred_seconds: action.seconds }, call);
       const nextJobId = await sendJob(deps.boss, deps.db, tx, f.queue, f.job.data as object, { startAfter: until });
       await deferJobCall(tx, f.run.id, until, nextJobId);
       await completeJobIn(deps, tx, f.queue, f.job, { deferred: nextJobId });
@@ -140,7 +140,7 @@ export async function handleRequestFailure(deps: SyncDeps, f: RequestFailure): P
   }
   return deps.db.transaction(async (tx) => {
     await insertFailedOverCalls(tx, failedOver);
-    await failServiceCall(tx, f.serviceCallId, message, summary);
+    await failServiceCall(tx, f.serviceCallId, message, summary, call);
     if (action.outcome === 'not_found') {
       if (f.lookup) await markProfileNotFound(tx, f.lookup);
       else if (f.profileId) await markProfileIdNotFound(tx, f.profileId);

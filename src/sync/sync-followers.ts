@@ -113,7 +113,7 @@ async function commitPage(
     await succeedServiceCall(
       tx,
       serviceCallId,
-      { provider, received: page.nextCursor },
+      { received: page.nextCursor, call: result.call },
       {
         items: page.users.length,
         new_items: edges.newEdges,

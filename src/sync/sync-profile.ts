@@ -69,7 +69,7 @@ export async function syncProfile(deps: SyncDeps, job: JobAttemptInfo, signal?: 
       await succeedServiceCall(
         tx,
         serviceCallId,
-        { provider: result.call.provider, received: null },
+        { received: null, call: result.call },
         {
           items: 1,
           sanitized: result.data.sanitized,

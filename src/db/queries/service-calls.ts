@@ -71,8 +71,8 @@ export async function startServiceCall(q: Queryable, c: NewServiceCall): Promise
        WHERE $6::text IS NOT NULL AND queue_job_id = $6 AND status = 'running'
        RETURNING id
      )
-     INSERT INTO service_calls (job_call_id, parent_service_call_id, kind, status, cursor, queue_job_id, started_at)
-     SELECT $1, $2, $3, 'running', jsonb_build_object('provider', $4::text, 'sent', $5::text), $6, now()
+     INSERT INTO service_calls (job_call_id, parent_service_call_id, kind, status, cursor, queue_job_id, provider, started_at)
+     SELECT $1, $2, $3, 'running', jsonb_build_object('provider', $4::text, 'sent', $5::text), $6, $4, now()
      FROM (SELECT count(*) FROM stale) s
      RETURNING id`,
     [c.jobCallId, c.parentServiceCallId, c.kind, c.provider, c.sent, c.queueJobId],
@@ -94,16 +94,29 @@ export async function findCommittedServiceCall(q: Queryable, queueJobId: string)
 export async function succeedServiceCall(
   q: Queryable,
   id: string,
-  answer: { provider: string; received: string | null },
+  answer: { received: string | null; call: CallInfo },
   summary: ResultSummary,
 ): Promise<void> {
+  const l = ledger(answer.call);
   await q.query(
     `UPDATE service_calls SET status = 'succeeded',
        cursor = cursor || jsonb_build_object('provider', $2::text, 'received', $3::text),
-       result_summary = $4::jsonb, finished_at = now(), updated_at = now()
+       result_summary = $4::jsonb, provider = $2, endpoint = $5, http_status = $6, latency_ms = $7, attempt = $8,
+       request_units = $9, finished_at = now(), updated_at = now()
      WHERE id = $1`,
-    [id, answer.provider, answer.received, JSON.stringify(summary)],
+    [id, answer.call.provider, answer.received, JSON.stringify(summary), l.endpoint, l.httpStatus, l.latencyMs, l.attempt, l.requestUnits],
   );
+}
+
+/** The ledger columns of a call (sql/0004): request units default to the HTTP attempts made. */
+function ledger(call: CallInfo | undefined) {
+  return {
+    endpoint: call?.endpoint ?? null,
+    httpStatus: call?.httpStatus ?? null,
+    latencyMs: call ? Math.round(call.latencyMs) : null,
+    attempt: call?.attempts ?? null,
+    requestUnits: call ? (call.requestUnits ?? call.attempts) : 0,
+  };
 }
 
 /**
@@ -116,38 +129,50 @@ export async function insertFailedOverCalls(
   c: { jobCallId: string; parentServiceCallId: string | null; kind: string; sent: string | null; calls: readonly FailedCall[] },
 ): Promise<number> {
   if (c.calls.length === 0) return 0;
+  const rows = c.calls.map((f) => ({ f, l: ledger(f) }));
   const res = await q.query(
-    `INSERT INTO service_calls (job_call_id, parent_service_call_id, kind, status, cursor, result_summary, error_message, started_at, finished_at)
-     SELECT $1, $2, $3, 'failed', jsonb_build_object('provider', f.provider, 'sent', $4::text), f.summary, f.message, now(), now()
-     FROM unnest($5::text[], $6::jsonb[], $7::text[]) AS f (provider, summary, message)`,
+    `INSERT INTO service_calls (job_call_id, parent_service_call_id, kind, status, cursor, result_summary, error_message,
+       provider, endpoint, http_status, latency_ms, attempt, request_units, started_at, finished_at)
+     SELECT $1, $2, $3, 'failed', jsonb_build_object('provider', f.provider, 'sent', $4::text), f.summary, f.message,
+       f.provider, f.endpoint, f.http_status, f.latency_ms, f.attempt, f.units, now(), now()
+     FROM unnest($5::text[], $6::jsonb[], $7::text[], $8::text[], $9::int[], $10::int[], $11::int[], $12::int[])
+       AS f (provider, summary, message, endpoint, http_status, latency_ms, attempt, units)`,
     [
       c.jobCallId,
       c.parentServiceCallId,
       c.kind,
       c.sent,
-      c.calls.map((f) => f.provider),
-      c.calls.map((f) =>
-        JSON.stringify({
-          error_kind: f.kind,
-          http_status: f.httpStatus,
-          latency_ms: Math.round(f.latencyMs),
-          attempts: f.attempts,
-          endpoint: f.endpoint,
-          failed_over: true,
-        }),
-      ),
-      c.calls.map((f) => f.message),
+      rows.map(({ f }) => f.provider),
+      rows.map(({ f }) => JSON.stringify({ ...callSummary(f), error_kind: f.kind, failed_over: true })),
+      rows.map(({ f }) => f.message),
+      rows.map(({ l }) => l.endpoint),
+      rows.map(({ l }) => l.httpStatus),
+      rows.map(({ l }) => l.latencyMs),
+      rows.map(({ l }) => l.attempt),
+      rows.map(({ l }) => l.requestUnits),
     ],
   );
   return res.rowCount;
 }
 
-/** Marks a request failed, keeping the error message (never a secret: ProviderError messages carry none). */
-export async function failServiceCall(q: Queryable, id: string, errorMessage: string, summary: ResultSummary): Promise<void> {
+/**
+ * Marks a request failed, keeping the error message (never a secret: ProviderError messages carry
+ * none) and, when the provider reported them, the call's ledger facts (sql/0004).
+ */
+export async function failServiceCall(
+  q: Queryable,
+  id: string,
+  errorMessage: string,
+  summary: ResultSummary,
+  call?: CallInfo,
+): Promise<void> {
+  const l = ledger(call);
   await q.query(
-    `UPDATE service_calls SET status = 'failed', error_message = $2, result_summary = $3::jsonb, finished_at = now(), updated_at = now()
+    `UPDATE service_calls SET status = 'failed', error_message = $2, result_summary = $3::jsonb,
+       provider = coalesce($4, provider), endpoint = $5, http_status = $6, latency_ms = $7, attempt = $8, request_units = $9,
+       finished_at = now(), updated_at = now()
      WHERE id = $1`,
-    [id, errorMessage, JSON.stringify(summary)],
+    [id, errorMessage, JSON.stringify(summary), call?.provider ?? null, l.endpoint, l.httpStatus, l.latencyMs, l.attempt, l.requestUnits],
   );
 }
 
