@@ -127,7 +127,9 @@ describe('sm-core sync-profile demo.blogger --followers (subprocess, server data
     expect(calls[2]).toMatchObject({ parent: calls[1]!.id, cursor: { provider: 'rocket', sent: page1.next_max_id, received: null } });
     expect(calls[1]!.result_summary).toMatchObject({ items: 6, new_items: 6, http_status: 200, endpoint: 'instagram/user/get_followers' });
     expect(calls[2]!.result_summary).toMatchObject({ items: 5, new_items: 3 });
-    const ledger = await q('SELECT provider, endpoint, http_status, attempt, request_units, latency_ms >= 0 AS timed FROM service_calls ORDER BY id');
+    const ledger = await q(
+      'SELECT provider, endpoint, http_status, attempt, request_units, latency_ms >= 0 AS timed FROM service_calls ORDER BY id',
+    );
     expect(ledger).toEqual([
       { provider: 'rocket', endpoint: 'instagram/user/get_info', http_status: 200, attempt: 1, request_units: 1, timed: true },
       { provider: 'rocket', endpoint: 'instagram/user/get_followers', http_status: 200, attempt: 1, request_units: 1, timed: true },
