@@ -4,7 +4,7 @@ import type { Database } from '../db/database.ts';
 import { getJobCall, type JobCallRow } from '../db/queries/job-calls.ts';
 import { workQueues } from '../queue/worker.ts';
 import type { SyncDeps } from '../sync/deps.ts';
-import { enqueueFollowersSync, type EnqueuedRun } from '../sync/enqueue.ts';
+import { closeRunIfOrphaned, enqueueFollowersSync, type EnqueuedRun } from '../sync/enqueue.ts';
 import { watchShutdown } from './signals.ts';
 
 /** The runs a command followed, as they ended (or stood when it was interrupted). */
@@ -75,6 +75,7 @@ export async function followRun(
     process.stderr.write(`sm-core: stopping after the current request; run ${start.runId} continues later from its last cursor\n`);
   });
   let rootId = start.runId;
+  let orphanCheckedAt = performance.now();
   try {
     for (;;) {
       await workQueues(deps, {
@@ -88,6 +89,12 @@ export async function followRun(
           if (last && !last.ended && !last.noop && !line.due()) return false;
           const root = await getJobCall(deps.db, rootId);
           const target = root && (await followersOf(deps.db, root));
+          // While idle, make sure the run is still advanced by a live queue job (its job may have
+          // failed past its retries in a crashed worker): such a run is closed as abandoned.
+          if (last === null && performance.now() - orphanCheckedAt > 5_000) {
+            orphanCheckedAt = performance.now();
+            for (const run of [root, target]) if (run && !isFinal(run)) await closeRunIfOrphaned(deps, run.id);
+          }
           if (target ?? root) line.render(describeProgress((target ?? root)!));
           return isFinal(root) && (target === null || isFinal(target));
         },

@@ -68,7 +68,9 @@ export async function runSyncCommand(
   lookup: ProfileQuery,
   opts: SyncCommandOptions,
 ): Promise<void> {
-  const deps = await ctx.syncDeps();
+  const base = await ctx.syncDeps();
+  // The summary on stdout says how runs ended: at the default level the in-process work logs warnings only.
+  const deps = ctx.logger.level === 'info' ? { ...base, logger: ctx.logger.child({}, { level: 'warn' }) } : base;
   const started =
     kind === 'profile'
       ? await enqueueProfileSync(deps, { lookup, followers: opts.followers === true })

@@ -64,7 +64,7 @@ export async function processJob(deps: SyncDeps, queue: QueueName, job: JobAttem
   const log = jobLogger(deps.logger, { runId: runId ?? '?', jobId: job.id, queue });
   try {
     const result = await HANDLERS[queue]({ ...deps, logger: log }, job, signal);
-    if (result.ended) await reportRunEnd(deps, result.runId, queue);
+    if (result.ended) await reportRunEnd(deps, result.runId, queue, log);
     return result;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
@@ -76,7 +76,7 @@ export async function processJob(deps: SyncDeps, queue: QueueName, job: JobAttem
     try {
       if (lastAttempt && runId) {
         await finishJobCall(deps.db, runId, { status: 'failed', outcome: 'error', errorMessage: message });
-        await reportRunEnd(deps, runId, queue);
+        await reportRunEnd(deps, runId, queue, log);
       }
       await deps.boss.fail(queue, { id: job.id, retryCount: job.retryCount }, { message });
     } catch (failErr) {
@@ -87,10 +87,14 @@ export async function processJob(deps: SyncDeps, queue: QueueName, job: JobAttem
   }
 }
 
-/** Records a finished run as a monitoring event (a no-op without NEW_RELIC_LICENSE_KEY). */
-async function reportRunEnd(deps: SyncDeps, runId: string, queue: QueueName): Promise<void> {
+/** Logs a finished run (info) and records it as a monitoring event (a no-op without NEW_RELIC_LICENSE_KEY). */
+async function reportRunEnd(deps: SyncDeps, runId: string, queue: QueueName, log: SyncDeps['logger']): Promise<void> {
   const run = await getJobCall(deps.db, runId);
   if (!run) return;
+  log.info(
+    { kind: run.kind, status: run.status, outcome: run.outcome, pages: run.pages, followers: run.itemsSeen, requests: run.requests },
+    `${run.kind} run ${run.id} ${run.status}`,
+  );
   recordJobEvent({
     kind: run.kind,
     status: run.status,

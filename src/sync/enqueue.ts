@@ -6,6 +6,7 @@ import type { Database, Queryable } from '../db/database.ts';
 import {
   abandonJobCall,
   findActiveJobCall,
+  getJobCall,
   insertJobCall,
   setJobCallQueueJob,
   type JobCallRow,
@@ -101,6 +102,15 @@ async function closeIfOrphaned(boss: PgBoss, db: Database, run: JobCallRow): Pro
   const job = run.queueJobId ? await boss.getJobById(queue, run.queueJobId) : null;
   if (job && (job.state === 'created' || job.state === 'retry' || job.state === 'active')) return false;
   return abandonJobCall(db, run.id, run.queueJobId, `abandoned: its queue job ${run.queueJobId ?? '(none)'} is ${job?.state ?? 'gone'}`);
+}
+
+/**
+ * Closes the run `runId` as abandoned when it is still active but the queue holds no live job for it.
+ * @returns true when the run was closed
+ */
+export async function closeRunIfOrphaned(deps: EnqueueDeps, runId: string): Promise<boolean> {
+  const run = await getJobCall(deps.db, runId);
+  return run !== null && (run.status === 'pending' || run.status === 'running') && closeIfOrphaned(deps.boss, deps.db, run);
 }
 
 /** Runs `start` until it creates a run or attaches to a live one (closing orphaned runs in between). */
