@@ -8,6 +8,8 @@ import { registerSyncFollowers } from './commands/sync-followers.ts';
 import { registerSyncProfile } from './commands/sync-profile.ts';
 import { registerUsage } from './commands/usage.ts';
 import { registerWorker } from './commands/worker.ts';
+import { registerSearch } from './commands/search.ts';
+import { registerServe } from './commands/serve.ts';
 import { printError } from './output.ts';
 
 /** Builds the program with every command registered (exported for tests and docs). */
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
   registerMigrate(program);
   registerSchedule(program);
   registerUsage(program);
+  registerSearch(program);
+  registerServe(program);
   program.addHelpText(
     'after',
     `

@@ -1,0 +1,35 @@
+// The route contract of the HTTP server: what a handler receives and returns.
+import type { PgBoss } from 'pg-boss';
+import type { Database } from '../db/database.ts';
+import type { Logger } from '../logger.ts';
+
+/** What the server needs from the composition root. */
+export interface HttpDeps {
+  db: Database;
+  logger: Logger;
+  /** pg-boss, started on first use (queue depth in /metrics); optional. */
+  boss?: () => Promise<PgBoss>;
+}
+
+/** One request as a handler sees it. */
+export interface RouteContext {
+  url: URL;
+  /** Path captures of the route pattern, still percent-encoded. */
+  params: string[];
+  deps: HttpDeps;
+}
+
+/** A handler's answer: JSON unless `text` is given (then served as-is with `contentType`). */
+export interface RouteResult {
+  status: number;
+  body?: unknown;
+  text?: string;
+  contentType?: string;
+}
+
+/** One entry of the route table. `name` is the pattern used as the metrics label. */
+export interface Route {
+  name: string;
+  pattern: RegExp;
+  handler(ctx: RouteContext): Promise<RouteResult>;
+}
