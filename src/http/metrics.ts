@@ -27,7 +27,7 @@ const LATENCY_BUCKETS = [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
 /**
  * Creates the registry with every metric:
  * - sm_http_requests_total{method,route,status}, sm_http_request_duration_seconds{method,route,status}
- * - sm_provider_calls{provider,outcome}: rows of service_calls (provider from cursor.provider, outcome = status)
+ * - sm_provider_calls{provider,outcome}: rows of service_calls (provider column, outcome = status)
  * - sm_runs{kind,status}: rows of job_calls (runs and how they ended)
  * - sm_queue_jobs{queue,state}: pg-boss getQueueStats(force) counts (queued, active, deferred, failed)
  * - sm_database_up: 1 when the scrape could read the database

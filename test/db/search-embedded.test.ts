@@ -22,7 +22,7 @@ describe('searchBloggers (embedded PGlite)', () => {
     db = await openDatabase({ kind: 'embedded', dataDir: dir }, createLogger('silent'));
     await migrate(db);
     await insertSearchFixtures(db);
-  });
+  }, 240_000); // PGlite's first start (WASM compile) takes minutes on a busy 2-core machine
   afterAll(async () => {
     await db.close();
     rmSync(dir, { recursive: true, force: true });

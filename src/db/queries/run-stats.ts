@@ -4,7 +4,7 @@ import { countFromInt8 } from '../int8.ts';
 
 /** Provider requests by provider and outcome. */
 export interface ProviderCallCount {
-  /** `cursor.provider` of the service_calls row (0001_init.sql), `unknown` when unset. */
+  /** service_calls.provider (0004), else `cursor.provider` (rows older than 0004), else `unknown`. */
   provider: string;
   /** service_calls.status: pending, running, succeeded, failed, partial. */
   outcome: string;
@@ -21,7 +21,7 @@ export interface RunCount {
 /** Counts every recorded provider request by provider and outcome (one aggregate scan). */
 export async function countProviderCalls(db: Queryable): Promise<ProviderCallCount[]> {
   const res = await db.query<{ provider: string; outcome: string; n: string }>(
-    `SELECT coalesce(cursor ->> 'provider', 'unknown') AS provider, status AS outcome, count(*) AS n
+    `SELECT coalesce(provider, cursor ->> 'provider', 'unknown') AS provider, status AS outcome, count(*) AS n
        FROM service_calls GROUP BY 1, 2 ORDER BY 1, 2`,
   );
   return res.rows.map((r) => ({ provider: r.provider, outcome: r.outcome, count: countFromInt8(r.n) ?? 0 }));
