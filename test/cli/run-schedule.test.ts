@@ -3,10 +3,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/database.ts';
 import { createLogger } from '../../src/logger.ts';
-import { DEFAULT_TIMING, parseScheduleFile } from '../../src/sync/schedule-file.ts';
-import { saveSchedules } from '../../src/sync/schedule.ts';
 import { runCli } from '../helpers/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { addSchedules } from '../helpers/schedules.ts';
 
 type Report = { started: number; attached: number; failed: number; entries: Array<{ username: string; runs: Array<{ run_id: string }> }> };
 
@@ -14,11 +13,7 @@ describe('cli: run-schedule', () => {
   let tdb: TestDatabase;
   let db: Database;
   const env = () => ({ DATABASE_URL: tdb.url, SM_ENV: 'test', SM_LOG_LEVEL: 'warn' });
-  const add = (csv: string) =>
-    saveSchedules(
-      db,
-      parseScheduleFile(csv, 'csv', { platform: 'instagram', timing: DEFAULT_TIMING, kinds: ['profile'], priority: 0 }).specs,
-    );
+  const add = (csv: string) => addSchedules(db, csv);
 
   beforeAll(async () => {
     tdb = await createTestDatabase();

@@ -2,9 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RUN_SCHEDULE_QUEUE } from '../../src/queue/jobs.ts';
 import { startScheduleTick } from '../../src/queue/run-schedule.ts';
-import { DEFAULT_TIMING, parseScheduleFile } from '../../src/sync/schedule-file.ts';
-import { saveSchedules } from '../../src/sync/schedule.ts';
 import { createFakeProvider } from '../helpers/fake-provider.ts';
+import { addSchedules } from '../helpers/schedules.ts';
 import { createSyncHarness, rows, type SyncHarness } from '../helpers/sync.ts';
 
 describe('queue: run-schedule tick (worker --schedule)', () => {
@@ -17,10 +16,7 @@ describe('queue: run-schedule tick (worker --schedule)', () => {
   });
 
   it('registers a per-minute UTC cron and runs run-schedule for each tick job', async () => {
-    await saveSchedules(
-      h.deps.db,
-      parseScheduleFile('ticked\n', 'csv', { platform: 'instagram', timing: DEFAULT_TIMING, kinds: ['profile'], priority: 0 }).specs,
-    );
+    await addSchedules(h.deps.db, 'ticked\n');
     const stop = await startScheduleTick(h.deps);
     try {
       // idempotent: a second worker with --schedule registers the same single schedule

@@ -6,10 +6,9 @@ import { claimDueSchedules, listSchedules, type ScheduleRow } from '../../src/db
 import { createLogger } from '../../src/logger.ts';
 import { startBoss } from '../../src/queue/boss.ts';
 import { type EnqueueEntry, enqueueWith, runSchedule } from '../../src/sync/run-schedule.ts';
-import { DEFAULT_TIMING, parseScheduleFile } from '../../src/sync/schedule-file.ts';
-import { saveSchedules } from '../../src/sync/schedule.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { createFakeProvider, follower, page, profile } from '../helpers/fake-provider.ts';
+import { addSchedules } from '../helpers/schedules.ts';
 import { createSyncHarness, rows, type SyncHarness } from '../helpers/sync.ts';
 
 const logger = createLogger('silent');
@@ -26,11 +25,7 @@ function recorder() {
 }
 
 async function addDue(db: Database, names: string[], every = '24h') {
-  const csv = `username,every\n${names.map((n) => `${n},${every}`).join('\n')}\n`;
-  await saveSchedules(
-    db,
-    parseScheduleFile(csv, 'csv', { platform: 'instagram', timing: DEFAULT_TIMING, kinds: ['profile'], priority: 0 }).specs,
-  );
+  await addSchedules(db, `username,every\n${names.map((n) => `${n},${every}`).join('\n')}\n`);
 }
 
 describe('run-schedule', () => {
@@ -128,15 +123,7 @@ describe('run-schedule', () => {
   });
 
   it('a cron entry moves to its next occurrence', async () => {
-    await saveSchedules(
-      a,
-      parseScheduleFile('username,cron\ncronny,0 3 * * *\n', 'csv', {
-        platform: 'instagram',
-        timing: DEFAULT_TIMING,
-        kinds: ['profile'],
-        priority: 0,
-      }).specs,
-    );
+    await addSchedules(a, 'username,cron\ncronny,0 3 * * *\n');
     await tdb.pool.query(`UPDATE sync_schedules SET next_run_at = now() - interval '1 minute'`);
     const report = await runSchedule(a, recorder().enqueue);
     const next = report.items[0]!.nextRunAt;
@@ -204,15 +191,7 @@ describe('run-schedule with the real enqueue (src/sync/enqueue.ts) and pg-boss',
   it('profile + followers entries chain the followers run; followings is reported as not available', async () => {
     fake.addProfile(profile('501', 'chained', { followersCount: 2 }));
     fake.followersScript.push(page([follower('9001'), follower('9002')]));
-    await saveSchedules(
-      h.deps.db,
-      parseScheduleFile('username,kinds\nchained,profile followers followings\n', 'csv', {
-        platform: 'instagram',
-        timing: DEFAULT_TIMING,
-        kinds: ['profile'],
-        priority: 0,
-      }).specs,
-    );
+    await addSchedules(h.deps.db, 'username,kinds\nchained,profile followers followings\n');
     const report = await runSchedule(h.deps.db, enqueueWith(h.deps));
     expect(report.items[0]!.unsupported).toEqual(['followings']);
     await h.drain();
