@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { AppError, EXIT } from '../errors.ts';
 import { registerMigrate } from './commands/migrate.ts';
+import { registerRunSchedule } from './commands/run-schedule.ts';
 import { registerSchedule } from './commands/schedule.ts';
 import { registerSyncFollowers } from './commands/sync-followers.ts';
 import { registerSyncProfile } from './commands/sync-profile.ts';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerWorker(program);
   registerMigrate(program);
   registerSchedule(program);
+  registerRunSchedule(program);
   registerUsage(program);
   registerSearch(program);
   registerServe(program);

@@ -45,3 +45,15 @@ export const syncFollowersJobSchema = z.object({
   parentServiceCallId: idString.nullable(),
 });
 export type SyncFollowersJob = z.infer<typeof syncFollowersJobSchema>;
+
+/**
+ * The per-minute tick of `sm-core worker --schedule`: pg-boss cron sends one `run-schedule` job per
+ * minute (deduplicated across all workers), and a worker that runs with --schedule works it by running
+ * run-schedule. Not a sync queue (no run of its own), so it is kept out of QUEUES and the handlers.
+ * `exclusive`: at most one tick queued or active, so ticks never pile up while no worker takes them.
+ */
+export const RUN_SCHEDULE_QUEUE = {
+  name: 'run-schedule',
+  cron: '* * * * *',
+  options: { policy: 'exclusive', retryLimit: 0, expireInSeconds: 300 },
+} as const;

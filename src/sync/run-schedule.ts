@@ -4,6 +4,8 @@
 import type { Queryable } from '../db/database.ts';
 import { claimDueSchedules, completeClaim, releaseClaim, type ScheduleKind, type ScheduleRow } from '../db/queries/sync-schedules.ts';
 import type { Logger } from '../logger.ts';
+import type { ProfileQuery } from '../providers/types.ts';
+import { type EnqueueDeps, enqueueFollowersSync, enqueueProfileSync } from './enqueue.ts';
 import { nextRunAt, type ScheduleTiming } from './schedule-timing.ts';
 
 /** A run that an entry started, or the active run it attached to. */
@@ -20,6 +22,30 @@ export interface ScheduledRun {
  * `unsupported`. Throws when the queue or database refuses (the entry is then retried later).
  */
 export type EnqueueEntry = (entry: ScheduleRow) => Promise<{ runs: ScheduledRun[]; unsupported: ScheduleKind[] }>;
+
+/**
+ * The real {@link EnqueueEntry}, on src/sync/enqueue.ts: `profile` (+ `followers`) starts a profile
+ * run that chains the followers run after success; `followers` alone starts a followers run (through
+ * a profile run when the profile is not stored yet). Single flight lives there: a profile with an
+ * active run of a kind gets no second one (the result says `attached`), enforced by the unique
+ * index on active job_calls, which also covers what a pg-boss singletonKey would.
+ * `followings` has no sync yet and is reported as unsupported.
+ */
+export function enqueueWith(deps: EnqueueDeps): EnqueueEntry {
+  return async (entry) => {
+    const lookup: ProfileQuery = entry.extId !== null ? { id: entry.extId } : { username: entry.username! };
+    const kinds = new Set(entry.kinds);
+    const runs: ScheduledRun[] = [];
+    if (kinds.has('profile')) {
+      const run = await enqueueProfileSync(deps, { lookup, followers: kinds.has('followers') });
+      runs.push({ runId: run.runId, kind: run.kind, attached: run.attached });
+    } else if (kinds.has('followers')) {
+      const run = await enqueueFollowersSync(deps, { lookup });
+      runs.push({ runId: run.runId, kind: run.kind, attached: run.attached });
+    }
+    return { runs, unsupported: kinds.has('followings') ? ['followings'] : [] };
+  };
+}
 
 /** One entry that run-schedule handled. */
 export interface RunScheduleItem {

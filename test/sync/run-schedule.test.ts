@@ -4,10 +4,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/database.ts';
 import { claimDueSchedules, listSchedules, type ScheduleRow } from '../../src/db/queries/sync-schedules.ts';
 import { createLogger } from '../../src/logger.ts';
-import { type EnqueueEntry, runSchedule } from '../../src/sync/run-schedule.ts';
-import { DEFAULT_TIMING, parseScheduleFile } from '../../src/sync/schedule-file.ts';
-import { saveSchedules } from '../../src/sync/schedule.ts';
+import { startBoss } from '../../src/queue/boss.ts';
+import { type EnqueueEntry, enqueueWith, runSchedule } from '../../src/sync/run-schedule.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { createFakeProvider, follower, page, profile } from '../helpers/fake-provider.ts';
+import { addSchedules } from '../helpers/schedules.ts';
+import { createSyncHarness, rows, type SyncHarness } from '../helpers/sync.ts';
 
 const logger = createLogger('silent');
 
@@ -23,11 +25,7 @@ function recorder() {
 }
 
 async function addDue(db: Database, names: string[], every = '24h') {
-  const csv = `username,every\n${names.map((n) => `${n},${every}`).join('\n')}\n`;
-  await saveSchedules(
-    db,
-    parseScheduleFile(csv, 'csv', { platform: 'instagram', timing: DEFAULT_TIMING, kinds: ['profile'], priority: 0 }).specs,
-  );
+  await addSchedules(db, `username,every\n${names.map((n) => `${n},${every}`).join('\n')}\n`);
 }
 
 describe('run-schedule', () => {
@@ -125,15 +123,7 @@ describe('run-schedule', () => {
   });
 
   it('a cron entry moves to its next occurrence', async () => {
-    await saveSchedules(
-      a,
-      parseScheduleFile('username,cron\ncronny,0 3 * * *\n', 'csv', {
-        platform: 'instagram',
-        timing: DEFAULT_TIMING,
-        kinds: ['profile'],
-        priority: 0,
-      }).specs,
-    );
+    await addSchedules(a, 'username,cron\ncronny,0 3 * * *\n');
     await tdb.pool.query(`UPDATE sync_schedules SET next_run_at = now() - interval '1 minute'`);
     const report = await runSchedule(a, recorder().enqueue);
     const next = report.items[0]!.nextRunAt;
@@ -141,5 +131,75 @@ describe('run-schedule', () => {
     expect(next.getUTCMinutes()).toBe(0);
     expect(next.getTime()).toBeGreaterThan(report.startedAt.getTime());
     expect(next.getTime() - report.startedAt.getTime()).toBeLessThanOrEqual(86_400_000);
+  });
+});
+
+describe('run-schedule with the real enqueue (src/sync/enqueue.ts) and pg-boss', () => {
+  let h: SyncHarness;
+  const fake = createFakeProvider();
+  beforeAll(async () => {
+    h = await createSyncHarness(fake.asSet());
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+  beforeEach(async () => {
+    await h.tdb.pool.query('DELETE FROM sync_schedules');
+    await h.tdb.pool.query('DELETE FROM job_calls');
+    await h.tdb.pool.query(`DELETE FROM pgboss.job WHERE name IN ('sync-profile', 'sync-followers')`);
+  });
+
+  it('two invocations (two databases handles, two pg-boss instances) start each due profile exactly once', async () => {
+    const names = Array.from({ length: 30 }, (_, i) => `star_${i}`);
+    await addDue(h.deps.db, names);
+    const other = await openDatabase({ kind: 'server', connectionString: h.tdb.url }, logger);
+    const otherBoss = await startBoss(other, h.tdb.url, logger);
+    try {
+      const [ra, rb] = await Promise.all([
+        runSchedule(h.deps.db, enqueueWith(h.deps), { batchSize: 4 }),
+        runSchedule(other, enqueueWith({ db: other, boss: otherBoss }), { batchSize: 4 }),
+      ]);
+      expect(ra.items.length + rb.items.length).toBe(30);
+      expect(ra.started + rb.started).toBe(30);
+    } finally {
+      await otherBoss.stop({ graceful: false, close: true });
+      await other.close();
+    }
+    const runs = await rows<{ lookup: string; n: number }>(
+      h,
+      `SELECT params->>'lookup' AS lookup, count(*)::int AS n FROM job_calls WHERE kind = 'profile' GROUP BY 1 ORDER BY 1`,
+    );
+    expect(runs.map((r) => r.lookup)).toEqual(names.map((n) => `username:${n}`).sort());
+    expect(runs.every((r) => r.n === 1)).toBe(true);
+    const jobs = await rows<{ n: number }>(h, `SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'sync-profile'`);
+    expect(jobs[0]!.n).toBe(30);
+  });
+
+  it('a profile whose run is still in progress is not started again when its entry comes due', async () => {
+    await addDue(h.deps.db, ['busy']);
+    const first = await runSchedule(h.deps.db, enqueueWith(h.deps));
+    expect(first.items[0]!.runs).toEqual([{ runId: expect.any(String), kind: 'profile', attached: false }]);
+    // the entry is due again while the first run has not been worked yet
+    await h.tdb.pool.query(`UPDATE sync_schedules SET next_run_at = now() - interval '1 second'`);
+    const second = await runSchedule(h.deps.db, enqueueWith(h.deps));
+    expect(second.items[0]!.runs).toEqual([{ runId: first.items[0]!.runs[0]!.runId, kind: 'profile', attached: true }]);
+    expect(second.attached).toBe(1);
+    const runs = await rows(h, `SELECT id FROM job_calls`);
+    expect(runs).toHaveLength(1);
+  });
+
+  it('profile + followers entries chain the followers run; followings is reported as not available', async () => {
+    fake.addProfile(profile('501', 'chained', { followersCount: 2 }));
+    fake.followersScript.push(page([follower('9001'), follower('9002')]));
+    await addSchedules(h.deps.db, 'username,kinds\nchained,profile followers followings\n');
+    const report = await runSchedule(h.deps.db, enqueueWith(h.deps));
+    expect(report.items[0]!.unsupported).toEqual(['followings']);
+    await h.drain();
+    const runs = await rows<{ kind: string; status: string }>(h, `SELECT kind, status FROM job_calls ORDER BY id`);
+    expect(fake.followersCalls.map((c) => c.extId)).toEqual(['501']);
+    expect(runs).toEqual([
+      { kind: 'profile', status: 'succeeded' },
+      { kind: 'followers', status: 'succeeded' },
+    ]);
   });
 });

@@ -16,6 +16,7 @@ export function registerWorker(program: Command): void {
     .description('process queued jobs (profiles and follower pages) until SIGTERM or SIGINT')
     .option('--concurrency <n>', 'jobs processed at once (each is one provider request)', '2')
     .option('--grace <seconds>', 'after the first signal: time the jobs in flight get to finish before they are aborted', '30')
+    .option('--schedule', 'also run `sm-core run-schedule` every minute (pg-boss cron: one tick per minute across all workers)')
     .addHelpText(
       'after',
       `
@@ -25,9 +26,12 @@ later), exit 0. Second signal: abort at once (exit 130).
 
 On the embedded database (no DATABASE_URL) the worker holds it alone: other sm-core commands cannot
 open it while the worker runs. That suits draining runs queued earlier with --enqueue on one machine;
-to queue and work at the same time, use a PostgreSQL server.`,
+to queue and work at the same time, use a PostgreSQL server.
+
+--schedule replaces a crontab or Kubernetes CronJob: every minute the due entries of
+\`sm-core schedule list\` are enqueued once, whichever worker takes the tick.`,
     )
-    .action(async (opts: { concurrency: string; grace: string }) => {
+    .action(async (opts: { concurrency: string; grace: string; schedule?: boolean }) => {
       const concurrency = positiveInt('--concurrency', opts.concurrency);
       const graceSeconds = positiveInt('--grace', opts.grace);
       const [{ workQueues }, { watchShutdown }, { note }] = await Promise.all([
@@ -47,10 +51,12 @@ to queue and work at the same time, use a PostgreSQL server.`,
           ctx.logger.info({ signal, graceSeconds }, 'stopping: no new jobs; jobs in flight get the grace period'),
         );
         ctx.logger.info({ concurrency, database: ctx.db.label }, 'worker started');
+        const stopTick = opts.schedule ? await (await import('../../queue/run-schedule.ts')).startScheduleTick(deps) : undefined;
         try {
           const totals = await workQueues(deps, { concurrency, stopSignal: shutdown.stopSignal, abortSignal: shutdown.abortSignal });
           ctx.logger.info({ jobs: totals.jobs, retried: totals.retried }, 'worker stopped');
         } finally {
+          await stopTick?.();
           shutdown.dispose();
         }
       });

@@ -1,0 +1,141 @@
+// entrypoints/docker-entrypoint.sh and healthcheck.sh, run for real with a stub `sm-core` on PATH.
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const entrypoint = `${root}entrypoints/docker-entrypoint.sh`;
+const healthcheck = `${root}entrypoints/healthcheck.sh`;
+
+describe('docker entrypoint', () => {
+  let dir: string;
+  let log: string;
+  // The stub records "<pid> <args>" per call and exits with $STUB_EXIT_<first arg, - as _> (default 0).
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'sm-entry-'));
+    log = path.join(dir, 'calls.log');
+    const stub = path.join(dir, 'sm-core');
+    writeFileSync(
+      stub,
+      `#!/bin/sh\necho "$$ $*" >> "${log}"\nvar="STUB_EXIT_$(echo "$1" | tr - _)"\neval "code=\\\${$var:-0}"\nexit "$code"\n`,
+    );
+    chmodSync(stub, 0o755);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  function run(script: string, env: Record<string, string>, args: string[] = []) {
+    rmSync(log, { force: true });
+    const res = spawnSync('/bin/sh', [script, ...args], {
+      env: { PATH: `${dir}:${root}node_modules/.bin:/usr/bin:/bin`, ...env },
+      encoding: 'utf8',
+    });
+    let calls: string[] = [];
+    try {
+      calls = readFileSync(log, 'utf8').trim().split('\n');
+    } catch {}
+    return {
+      status: res.status,
+      stderr: res.stderr,
+      pid: res.pid,
+      calls: calls.map((c) => c.slice(c.indexOf(' ') + 1)),
+      pids: calls.map((c) => Number(c.split(' ')[0])),
+    };
+  }
+
+  it('shellcheck finds nothing in the entrypoint scripts (.ci/run installs shellcheck from Debian)', () => {
+    const res = spawnSync('shellcheck', ['--shell=sh', '--severity=style', entrypoint, healthcheck], { encoding: 'utf8' });
+    expect(res.error, 'shellcheck is not installed: apt-get install shellcheck').toBeUndefined();
+    expect(res.stdout).toBe('');
+    expect(res.status).toBe(0);
+  });
+
+  it('api: migrates, then execs serve on 0.0.0.0:$PORT', () => {
+    const r = run(entrypoint, { START_MODE: 'api', PORT: '8080' });
+    expect(r.status).toBe(0);
+    expect(r.calls).toEqual(['migrate', 'serve --host 0.0.0.0 --port 8080']);
+    // serve replaced the shell (exec): it runs with the entrypoint's own pid and so receives tini's signals
+    expect(r.pids[1]).toBe(r.pid);
+    expect(r.pids[0]).not.toBe(r.pid);
+  });
+
+  it("api: a failed migrate stops the container with migrate's exit code; serve never starts", () => {
+    const r = run(entrypoint, { START_MODE: 'api', STUB_EXIT_migrate: '5' });
+    expect(r.status).toBe(5);
+    expect(r.calls).toEqual(['migrate']);
+  });
+
+  it('worker, cron and migrate exec their command with the extra arguments', () => {
+    for (const [mode, args, expected] of [
+      ['worker', ['--schedule', '--concurrency', '4'], 'worker --schedule --concurrency 4'],
+      ['cron', [], 'run-schedule'],
+      ['migrate', ['--json'], 'migrate --json'],
+    ] as const) {
+      const r = run(entrypoint, { START_MODE: mode }, [...args]);
+      expect(r.status, mode).toBe(0);
+      expect(r.calls).toEqual([expected]);
+      expect(r.pids[0]).toBe(r.pid);
+    }
+  });
+
+  it("the command's exit code is the container's exit code", () => {
+    expect(run(entrypoint, { START_MODE: 'cron', STUB_EXIT_run_schedule: '4' }).status).toBe(4);
+    expect(run(entrypoint, { START_MODE: 'worker', STUB_EXIT_worker: '4' }).status).toBe(4);
+  });
+
+  it('an unknown or missing START_MODE exits 2 with a message and runs nothing', () => {
+    for (const env of [{ START_MODE: 'sidecar' }, {}]) {
+      const r = run(entrypoint, env as Record<string, string>);
+      expect(r.status).toBe(2);
+      expect(r.calls).toEqual([]);
+      expect(r.stderr).toBe(
+        `docker-entrypoint: unknown START_MODE '${env.START_MODE ?? ''}': set START_MODE to api, worker, cron or migrate\n`,
+      );
+    }
+  });
+
+  describe('healthcheck', () => {
+    let server: Server;
+    let status = 200;
+    let port = 0;
+    beforeAll(async () => {
+      server = createServer((req, res) => {
+        res.statusCode = req.url === '/health' ? status : 404;
+        res.end();
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      port = (server.address() as AddressInfo).port;
+    });
+    afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+    it('api: healthy only while GET /health answers 200', async () => {
+      // async spawn: the stub server must keep answering while the check runs
+      const check = () =>
+        new Promise<number | null>((resolve) => {
+          const child = spawn('/bin/sh', [healthcheck], {
+            env: { PATH: `${dir}:${root}node_modules/.bin:/usr/bin:/bin`, START_MODE: 'api', PORT: String(port) },
+          });
+          child.on('exit', (code) => resolve(code));
+        });
+      status = 200;
+      expect(await check()).toBe(0);
+      status = 503;
+      expect(await check()).toBe(1);
+    });
+
+    it('worker: healthy when `sm-core migrate --status` reaches the database', () => {
+      const ok = run(healthcheck, { START_MODE: 'worker' });
+      expect(ok.status).toBe(0);
+      expect(ok.calls).toEqual(['migrate --status --json']);
+      expect(run(healthcheck, { START_MODE: 'worker', STUB_EXIT_migrate: '4' }).status).toBe(4);
+    });
+
+    it('cron and migrate one-shots are always healthy', () => {
+      expect(run(healthcheck, { START_MODE: 'cron' })).toMatchObject({ status: 0, calls: [] });
+    });
+  });
+});
