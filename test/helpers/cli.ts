@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 
 /** Absolute path of bin/sm-core.js. */
 export const BIN = fileURLToPath(new URL('../../bin/sm-core.js', import.meta.url));
@@ -24,6 +25,15 @@ export interface CliProcess {
   done: Promise<CliResult>;
 }
 
+/** CLI processes started by this test file and not yet ended. */
+const live = new Set<ChildProcess>();
+
+// A test that fails or times out must not leave a worker running (orphans eat CPU and DB connections
+// for the rest of the run): whatever is still alive when the importing test file ends is killed.
+afterAll(() => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 /**
  * Starts `sm-core <args>` in an empty temporary working directory (no stray `.env`), with only the
  * given environment plus PATH/HOME. The pinned Node runs it (process.execPath: vitest runs on it).
@@ -34,6 +44,7 @@ export function startCli(args: string[], env: Record<string, string>, cwd = mkdt
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd, SM_LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  live.add(child);
   let out = '';
   let err = '';
   child.stdout!.on('data', (c: Buffer) => {
@@ -43,7 +54,10 @@ export function startCli(args: string[], env: Record<string, string>, cwd = mkdt
     err += c.toString('utf8');
   });
   const done = new Promise<CliResult>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal, stdout: out, stderr: err }));
+    child.on('close', (code, signal) => {
+      live.delete(child);
+      resolve({ code, signal, stdout: out, stderr: err });
+    });
   });
   return { child, stdout: () => out, stderr: () => err, done };
 }
