@@ -114,6 +114,34 @@ describe('data hygiene (stored rows)', () => {
   });
 });
 
+describe('C04 ids above 2^53', () => {
+  it('stores an unquoted big pk as its exact string and re-sends a big numeric cursor exactly', async () => {
+    server.script(
+      'get_followers',
+      {
+        body: envelope(
+          '{"users":[{"pk":17841401234567891,"username":"big.id"}],"next_max_id":17841401234567891,"has_more":true,"status":"ok"}',
+        ),
+      },
+      { body: envelope(followersBody(['{"pk":17841401234567893,"username":"big.id.two"}'])) },
+    );
+    const run = await syncDemoFollowers();
+    expect(run).toMatchObject({ status: 'succeeded', pages: 2, itemsSeen: 2 });
+    expect(await rows(h, `SELECT ext_id, username FROM followers WHERE username LIKE 'big.id%' ORDER BY ext_id`)).toEqual([
+      { ext_id: '17841401234567891', username: 'big.id' },
+      { ext_id: '17841401234567893', username: 'big.id.two' },
+    ]);
+    const ledger = await listServiceCalls(h.deps.db, run.id);
+    expect(ledger.map((c) => [c.cursor.sent, c.cursor.received])).toEqual([
+      [null, '17841401234567891'],
+      ['17841401234567891', null],
+    ]);
+    const second = server.requestsTo('get_followers')[1]!;
+    expect(second.rawBody).toContain('17841401234567891');
+    expect(String(second.body?.max_id)).toBe('17841401234567891');
+  });
+});
+
 describe('C09 errors inside an HTTP 200', () => {
   it('(a) inner 404 on a profile: marked not found, no retry, stored data untouched', async () => {
     const before = await rows(h, `SELECT followers_count, username FROM social_profiles WHERE ext_id = '9100000001'`);
