@@ -12,7 +12,7 @@ const page1Cursor: string = JSON.parse(readFileSync(path.join(ROCKET_SAMPLES_DIR
   .response.body.next_max_id;
 
 /** Polls `check` every 50 ms until it returns a truthy value (or fails after `ms`). */
-async function until<T>(check: () => Promise<T>, ms = 30_000): Promise<T> {
+async function until<T>(check: () => Promise<T>, ms = 120_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await check();
@@ -34,7 +34,7 @@ describe('help and usage (no database)', () => {
       expect(profile.stdout).toContain(opt);
     const worker = await runCli(['worker', '--help'], {});
     for (const opt of ['--concurrency <n>', '--grace <seconds>', 'embedded database']) expect(worker.stdout).toContain(opt);
-  });
+  }, 120_000);
 
   it('usage errors exit 2 with one line saying what to do', async () => {
     for (const args of [
@@ -48,7 +48,7 @@ describe('help and usage (no database)', () => {
       expect(res.stderr.trim().split('\n')).toHaveLength(1);
       expect(res.stderr).toMatch(/^sm-core: /);
     }
-  });
+  }, 120_000);
 });
 
 describe('against a server database and the fake RocketAPI', () => {
@@ -72,7 +72,7 @@ describe('against a server database and the fake RocketAPI', () => {
     expect(res.code).toBe(8);
     expect(res.stderr).toMatch(/^sm-core: profile run \d+ ended failed \(not_found\): @nobody.here was not found/);
     expect(res.stderr.trim().split('\n')).toHaveLength(1);
-  });
+  }, 120_000);
 
   it('exit 9 for the followers of a private profile (stored, its list not requested)', async () => {
     const res = await runCli(['sync-followers', 'quiet.gardener', '--json'], { ...env, SM_LOG_LEVEL: 'silent' });
@@ -80,7 +80,7 @@ describe('against a server database and the fake RocketAPI', () => {
     expect(JSON.parse(res.stdout).profile).toMatchObject({ username: 'quiet.gardener', is_private: true });
     expect(res.stderr).toMatch(/^sm-core: @quiet.gardener is private/);
     expect(server.requestsTo('get_followers').filter((r) => r.body?.id === '9100000002' || r.body?.id === 9100000002)).toHaveLength(0);
-  });
+  }, 120_000);
 
   it('--enqueue only queues; `worker` does the work; SIGTERM mid-page commits that page and exits 0', async () => {
     server.reset();
@@ -116,5 +116,6 @@ describe('against a server database and the fake RocketAPI', () => {
     expect(await q(`SELECT pages, items_seen, requests FROM job_calls WHERE id = $1`, [run!.id])).toEqual([
       { pages: 2, items_seen: 9, requests: 2 },
     ]);
-  });
+    // Four CLI processes: allow for a busy 2-core machine.
+  }, 240_000);
 });

@@ -30,7 +30,7 @@ describe('sm-core sync-profile demo.blogger --followers (subprocess, server data
       ROCKET_API_KEY: API_KEY,
       SM_LOG_LEVEL: 'debug',
     });
-  });
+  }, 180_000);
   afterAll(async () => {
     await server.close();
     await tdb.drop();
