@@ -1,12 +1,13 @@
 // entrypoints/docker-entrypoint.sh and healthcheck.sh, run for real with a stub `sm-core` on PATH.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const entrypoint = `${root}entrypoints/docker-entrypoint.sh`;
@@ -137,5 +138,45 @@ describe('docker entrypoint', () => {
     it('cron and migrate one-shots are always healthy', () => {
       expect(run(healthcheck, { START_MODE: 'cron' })).toMatchObject({ status: 0, calls: [] });
     });
+  });
+});
+
+describe('docker entrypoint with the real sm-core (api mode on a test database)', () => {
+  let tdb: TestDatabase;
+  let dir: string;
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    dir = mkdtempSync(path.join(tmpdir(), 'sm-entry-real-'));
+    symlinkSync(`${root}bin/sm-core.js`, path.join(dir, 'sm-core'));
+  });
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await tdb.drop();
+  });
+
+  it('migrates, serves, is healthy, and stops on SIGTERM with exit 0', async () => {
+    const env = {
+      PATH: `${dir}:${root}node_modules/.bin:/usr/bin:/bin`,
+      HOME: dir,
+      START_MODE: 'api',
+      PORT: '0',
+      SM_HTTP_HOST: '127.0.0.1',
+      DATABASE_URL: tdb.url,
+      SM_ENV: 'test',
+      SM_LOG_LEVEL: 'warn',
+    };
+    const child = spawn('/bin/sh', [entrypoint], { env, cwd: dir });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await vi.waitFor(() => expect(out).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/), { timeout: 60_000, interval: 50 });
+    expect(out).toMatch(/^schema is up to date\n/);
+    const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out)![1]!;
+    const health = spawnSync('/bin/sh', [healthcheck], { env: { ...env, PORT: port }, encoding: 'utf8' });
+    expect(health.status, health.stderr).toBe(0);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
   });
 });
