@@ -1,6 +1,7 @@
 // One page of a followers run = one queue job = one provider request = one service_call. The page's
 // rows, its service_call, the run's progress, the next page's job and this job's completion commit
 // in ONE transaction: a crash neither loses nor repeats a committed page.
+import { retryingTransaction } from '../db/connection-loss.ts';
 import { dedupeByExtId, upsertFollowers } from '../db/queries/followers.ts';
 import { finishJobCall, type RunForRequest, recordPage } from '../db/queries/job-calls.ts';
 import { insertQuarantined } from '../db/queries/quarantined-records.ts';
@@ -81,7 +82,8 @@ async function commitPage(
   const page = result.data;
   const provider = result.call.provider;
   const users = dedupeByExtId(page.users);
-  return deps.db.transaction(async (tx) => {
+  // A lost connection rolls the page back: commit it again rather than pay for the request again.
+  return retryingTransaction(deps.db, { what: 'page commit', logger: deps.logger }, async (tx) => {
     await upsertFollowers(tx, users);
     const edges = await upsertSubscriptions(tx, {
       profileId: run.subjectId!,
