@@ -15,7 +15,8 @@ export const SUPERVISE_SECONDS = 10;
  * Creates and starts pg-boss on the given database: on a server it opens its own pool from the
  * connection string (LISTEN/NOTIFY included); on the embedded database it shares the PGlite instance.
  * Installs or upgrades pg-boss's own schema (`pgboss`), then creates every queue idempotently
- * (a send to a missing queue is silently dropped in pg-boss >= 10: CASES.md C12).
+ * (a send to a missing queue is silently dropped in pg-boss >= 10: CASES.md C12) and brings an
+ * existing queue's `heartbeatSeconds` up to date.
  */
 export async function startBoss(db: Database, connectionString: string | undefined, logger: Logger): Promise<PgBoss> {
   const supervision = { superviseIntervalSeconds: SUPERVISE_SECONDS, monitorIntervalSeconds: SUPERVISE_SECONDS };
@@ -28,6 +29,12 @@ export async function startBoss(db: Database, connectionString: string | undefin
   await boss.start();
   for (const [name, options] of Object.entries(QUEUES)) {
     await boss.createQueue(name, options);
+    // createQueue leaves an existing queue as it was: bring the heartbeat of queues created by an
+    // older version up to date (a dead worker's job would otherwise wait for expireInSeconds).
+    const existing = await boss.getQueue(name);
+    if (existing && existing.heartbeatSeconds !== options.heartbeatSeconds) {
+      await boss.updateQueue(name, { heartbeatSeconds: options.heartbeatSeconds });
+    }
   }
   return boss;
 }
