@@ -65,8 +65,11 @@ export async function processJob(deps: SyncDeps, queue: QueueName, job: JobAttem
   const log = jobLogger(deps.logger, { runId: runId ?? '?', jobId: job.id, queue });
   const heartbeat = startHeartbeat(deps.boss, queue, job, log);
   try {
+    const started = performance.now();
     const result = await HANDLERS[queue]({ ...deps, logger: log }, job, signal);
     heartbeat.stop();
+    // After the commit: benchmarks time the gap from here to the next page's request (docs/performance.md).
+    log.debug({ ms: Math.round(performance.now() - started), ended: result.ended }, 'job done');
     if (result.ended) await reportRunEnd(deps, result.runId, queue, log);
     return result;
   } catch (err) {
