@@ -148,7 +148,9 @@ export async function runSync(o: SyncRunOptions): Promise<SyncRunResult> {
         else if (root && FINAL.has(root.status)) throw new Error(`profile run ${root.id} ended ${root.status}: ${root.errorMessage}`);
       }
       followersDone = runs.reduce((n, r) => n + r.itemsSeen, 0);
-      if (o.rssEveryMs) workers.forEach((w, i) => rss.push({ t, worker: i, rssMb: rssMb(w.child.pid!), followers: followersDone }));
+      if (o.rssEveryMs) {
+        for (const [i, w] of workers.entries()) rss.push({ t, worker: i, rssMb: rssMb(w.child.pid!), followers: followersDone });
+      }
       if (t - lastLog > 10_000) {
         lastLog = t;
         o.log(`${(t / 1000).toFixed(0)} s: ${followersDone} followers committed`);
