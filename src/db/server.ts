@@ -39,6 +39,13 @@ export async function openServerDatabase(connectionString: string, logger: Logge
     async transaction(fn) {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // A checked-out client has no pool listener: without this one, a connection the server ends
+      // between two statements (pg_terminate_backend, failover) would crash the process (C17).
+      const onError = (err: Error) => {
+        broken = err;
+        logger.warn({ err: { message: err.message } }, 'database connection dropped inside a transaction');
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const tx: Transaction = {
@@ -59,6 +66,7 @@ export async function openServerDatabase(connectionString: string, logger: Logge
         });
         throw err;
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     },

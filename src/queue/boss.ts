@@ -5,21 +5,36 @@ import type { Logger } from '../logger.ts';
 import { QUEUES } from './jobs.ts';
 
 /**
+ * Seconds between pg-boss supervision passes (expiry of jobs whose heartbeat stopped, see
+ * src/queue/jobs.ts HEARTBEAT_SECONDS); pg-boss's default of 60 s would leave a dead worker's page
+ * waiting up to a minute longer. One instance per pass does the work (pg-boss claims it).
+ */
+export const SUPERVISE_SECONDS = 10;
+
+/**
  * Creates and starts pg-boss on the given database: on a server it opens its own pool from the
  * connection string (LISTEN/NOTIFY included); on the embedded database it shares the PGlite instance.
  * Installs or upgrades pg-boss's own schema (`pgboss`), then creates every queue idempotently
- * (a send to a missing queue is silently dropped in pg-boss >= 10: CASES.md C12).
+ * (a send to a missing queue is silently dropped in pg-boss >= 10: CASES.md C12) and brings an
+ * existing queue's `heartbeatSeconds` up to date.
  */
 export async function startBoss(db: Database, connectionString: string | undefined, logger: Logger): Promise<PgBoss> {
+  const supervision = { superviseIntervalSeconds: SUPERVISE_SECONDS, monitorIntervalSeconds: SUPERVISE_SECONDS };
   const boss =
     db.kind === 'server' && connectionString
-      ? new PgBoss({ connectionString, application_name: 'sm-core', max: 5, useListenNotify: true })
-      : new PgBoss({ db: db.bossDb(), backend: 'pglite', useListenNotify: true });
+      ? new PgBoss({ connectionString, application_name: 'sm-core', max: 5, useListenNotify: true, ...supervision })
+      : new PgBoss({ db: db.bossDb(), backend: 'pglite', useListenNotify: true, ...supervision });
   boss.on('error', (err: Error) => logger.error({ err: { message: err.message } }, 'pg-boss error'));
   boss.on('warning', (w: { message: string }) => logger.warn({ warning: w.message }, 'pg-boss warning'));
   await boss.start();
   for (const [name, options] of Object.entries(QUEUES)) {
     await boss.createQueue(name, options);
+    // createQueue leaves an existing queue as it was: bring the heartbeat of queues created by an
+    // older version up to date (a dead worker's job would otherwise wait for expireInSeconds).
+    const existing = await boss.getQueue(name);
+    if (existing && existing.heartbeatSeconds !== options.heartbeatSeconds) {
+      await boss.updateQueue(name, { heartbeatSeconds: options.heartbeatSeconds });
+    }
   }
   return boss;
 }

@@ -9,6 +9,7 @@ import type { JobAttemptInfo, SyncDeps } from '../sync/deps.ts';
 import type { StepResult } from '../sync/step.ts';
 import { syncFollowersPage } from '../sync/sync-followers.ts';
 import { syncProfile } from '../sync/sync-profile.ts';
+import { startHeartbeat } from './heartbeat.ts';
 import { QUEUES, type QueueName } from './jobs.ts';
 
 /** A sync step run for one job. */
@@ -62,11 +63,17 @@ function runIdOf(job: JobAttemptInfo): string | null {
 export async function processJob(deps: SyncDeps, queue: QueueName, job: JobAttemptInfo, signal?: AbortSignal): Promise<StepResult | null> {
   const runId = runIdOf(job);
   const log = jobLogger(deps.logger, { runId: runId ?? '?', jobId: job.id, queue });
+  const heartbeat = startHeartbeat(deps.boss, queue, job, log);
   try {
+    const started = performance.now();
     const result = await HANDLERS[queue]({ ...deps, logger: log }, job, signal);
+    heartbeat.stop();
+    // After the commit: benchmarks time the gap from here to the next page's request (docs/performance.md).
+    log.debug({ ms: Math.round(performance.now() - started), ended: result.ended }, 'job done');
     if (result.ended) await reportRunEnd(deps, result.runId, queue, log);
     return result;
   } catch (err) {
+    heartbeat.stop();
     const message = err instanceof Error ? err.message : String(err);
     const lastAttempt = job.retryCount >= job.retryLimit;
     log.warn(

@@ -2,14 +2,35 @@
 import { z } from 'zod';
 
 /**
+ * A worker touches the job it holds every third of this (src/queue/heartbeat.ts); a job not touched
+ * for this long (seconds; pg-boss's minimum is 10) belongs to a dead worker and is retried.
+ */
+export const HEARTBEAT_SECONDS = 10;
+
+/**
  * Queue name -> pg-boss queue options. Retries (with exponential backoff from `retryDelay` seconds)
  * apply to retryable provider errors only (PROVIDER_ERROR_POLICY in src/errors.ts); definitive
  * answers and deferrals complete the job instead. `expireInSeconds` must exceed a page's worst case
- * (provider timeout x in-place attempts) so a live job is never handed to a second worker.
+ * (provider timeout x in-place attempts) so a live job is never handed to a second worker; a dead
+ * worker's job comes back much sooner, after `heartbeatSeconds` (+ one supervision pass, src/queue/boss.ts).
  */
 export const QUEUES = {
-  'sync-profile': { retryLimit: 2, retryDelay: 5, retryBackoff: true, expireInSeconds: 300, notify: true },
-  'sync-followers': { retryLimit: 5, retryDelay: 5, retryBackoff: true, expireInSeconds: 300, notify: true },
+  'sync-profile': {
+    retryLimit: 2,
+    retryDelay: 5,
+    retryBackoff: true,
+    expireInSeconds: 300,
+    heartbeatSeconds: HEARTBEAT_SECONDS,
+    notify: true,
+  },
+  'sync-followers': {
+    retryLimit: 5,
+    retryDelay: 5,
+    retryBackoff: true,
+    expireInSeconds: 300,
+    heartbeatSeconds: HEARTBEAT_SECONDS,
+    notify: true,
+  },
 } as const;
 
 export type QueueName = keyof typeof QUEUES;

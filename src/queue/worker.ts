@@ -1,7 +1,8 @@
 // The fetch loop that works the queues: used by `sm-core worker` (until a signal) and by the sync
-// commands in-process (until their run ends). After a job it fetches again at once, so the next page
-// of a run starts right after the previous page committed (no poll interval in between); only an
-// empty queue waits, `idleMs` at a time.
+// commands in-process (until their run ends). A page's commit claims the next ready page job for
+// its slot in the same transaction, so the slot sends the next request right after the commit with
+// no fetch in between; otherwise it fetches again at once (no poll interval); only an empty queue
+// waits, `idleMs` at a time.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SyncDeps } from '../sync/deps.ts';
 import type { StepResult } from '../sync/step.ts';
@@ -52,17 +53,24 @@ export async function workQueues(deps: SyncDeps, options: WorkOptions = {}): Pro
     if (options.shouldStop && (await options.shouldStop(last))) local.abort();
     return stopSignal.aborted;
   };
+  // A step may claim the next job inside its own commit (sync/step.ts claimNextIn) while this loop
+  // is not stopping: the slot then runs it at once, with no fetch between two pages of a run.
+  const slotDeps: SyncDeps = { ...deps, prefetch: () => !stopSignal.aborted && queues.includes('sync-followers') };
   const slot = async () => {
-    while (!stopSignal.aborted) {
+    let claimed: StepResult['next'];
+    while (!stopSignal.aborted || claimed) {
       let last: StepResult | null = null;
       try {
-        const next = await fetchNextJob(deps.boss, queues);
+        const next = claimed ?? (await fetchNextJob(deps.boss, queues));
+        claimed = undefined;
         if (next) {
           totals.jobs++;
-          last = await processJob(deps, next.queue, next.job, options.abortSignal);
+          last = await processJob(slotDeps, next.queue, next.job, options.abortSignal);
           if (!last) totals.retried++;
+          claimed = last?.next;
           options.onStep?.(next.queue, last);
-          if (await check(last)) break;
+          // A claimed job is this slot's: it runs even when the loop is about to stop.
+          if ((await check(last)) && !claimed) break;
           continue;
         }
         if (options.stopWhenIdle) local.abort();

@@ -1,6 +1,7 @@
 // What the sync steps need, handed in by the composition root (src/context.ts) or by tests.
 import type { PgBoss } from 'pg-boss';
 import type { Database } from '../db/database.ts';
+import type { RunForRequest } from '../db/queries/job-calls.ts';
 import type { Logger } from '../logger.ts';
 import type { Provider } from '../providers/types.ts';
 
@@ -31,6 +32,11 @@ export interface SyncDeps {
   logger: Logger;
   providers: ProviderSet;
   settings: SyncSettings;
+  /**
+   * Set by the queue loop: true while the worker wants the next job claimed inside the step's own
+   * commit (src/sync/step.ts claimNextIn); unset or false = no claim (the loop fetches).
+   */
+  prefetch?: () => boolean;
 }
 
 /** The piece of a queue job a handler needs: its id, its attempt and the attempts it may have. */
@@ -39,4 +45,6 @@ export interface JobAttemptInfo {
   retryCount: number;
   retryLimit: number;
   data: unknown;
+  /** Set on a page job claimed in the previous page's commit: its request was begun in that commit too. */
+  begun?: { run: RunForRequest; serviceCallId: string };
 }

@@ -128,15 +128,23 @@ async function startOrAttach(
 /**
  * Starts a profile sync (one provider request), optionally chaining a followers sync after success.
  * @param req.lookup `{username}` or `{id}` (the provider's user id, a decimal string)
+ * @param req.unlessStored refuse (internal ProfileStoredMeanwhile) when the profile, absent at the
+ *   start, was stored by a concurrent run before ours was inserted (followers syncs by lookup)
  * @returns the new run, or the active profile run for the same profile (attached)
  */
-export async function enqueueProfileSync(deps: EnqueueDeps, req: { lookup: ProfileQuery; followers?: boolean }): Promise<EnqueuedRun> {
+export async function enqueueProfileSync(
+  deps: EnqueueDeps,
+  req: { lookup: ProfileQuery; followers?: boolean; unlessStored?: boolean },
+): Promise<EnqueuedRun> {
   const known = await findProfile(deps.db, req.lookup);
   const lookup = lookupKey(req.lookup);
   return startOrAttach(deps, async (tx) => {
     for (let attempt = 0; attempt < 3; attempt++) {
       const params = { lookup, followers: req.followers === true };
       const run = await insertJobCall(tx, { kind: 'profile', subjectId: known?.id ?? null, params });
+      // Another process's profile run committed the profile between our lookup and this insert:
+      // roll back (no second profile request) and let the caller start from the stored profile.
+      if (run && req.unlessStored && !known && (await findProfile(tx, req.lookup))) throw new ProfileStoredMeanwhile();
       if (run) {
         const job: SyncProfileJob = { jobCallId: run.id, lookup: req.lookup, followers: req.followers === true };
         const jobId = await sendJob(deps.boss, deps.db, tx, 'sync-profile', job);
@@ -156,13 +164,18 @@ export async function enqueueProfileSync(deps: EnqueueDeps, req: { lookup: Profi
  * provider needs the profile's id, and the edges need its row.
  */
 export async function enqueueFollowersSync(deps: EnqueueDeps, req: { profileId: string } | { lookup: ProfileQuery }): Promise<EnqueuedRun> {
-  let profileId: string;
-  if ('profileId' in req) {
-    profileId = req.profileId;
-  } else {
+  if ('profileId' in req) return startOrAttach(deps, (tx) => startFollowersRun(deps.boss, deps.db, tx, req.profileId));
+  for (let attempt = 0; attempt < 3; attempt++) {
     const known = await findProfile(deps.db, req.lookup);
-    if (!known) return { ...(await enqueueProfileSync(deps, { lookup: req.lookup, followers: true })), via: 'profile' };
-    profileId = known.id;
+    if (known) return startOrAttach(deps, (tx) => startFollowersRun(deps.boss, deps.db, tx, known.id));
+    try {
+      return { ...(await enqueueProfileSync(deps, { lookup: req.lookup, followers: true, unlessStored: true })), via: 'profile' };
+    } catch (err) {
+      if (!(err instanceof ProfileStoredMeanwhile)) throw err;
+    }
   }
-  return startOrAttach(deps, (tx) => startFollowersRun(deps.boss, deps.db, tx, profileId));
+  throw new Error(`could not start the followers run of ${lookupKey(req.lookup)}`);
 }
+
+/** Thrown inside a start transaction to roll it back: the profile was stored by another process meanwhile. */
+class ProfileStoredMeanwhile extends Error {}

@@ -1,10 +1,19 @@
 // One page of a followers run = one queue job = one provider request = one service_call. The page's
 // rows, its service_call, the run's progress, the next page's job and this job's completion commit
 // in ONE transaction: a crash neither loses nor repeats a committed page.
+import { retryingTransaction } from '../db/connection-loss.ts';
+import type { Queryable } from '../db/database.ts';
 import { dedupeByExtId, upsertFollowers } from '../db/queries/followers.ts';
-import { finishJobCall, type RunForRequest, recordPage } from '../db/queries/job-calls.ts';
+import { beginRequest, finishJobCall, type RunForRequest, recordPage } from '../db/queries/job-calls.ts';
 import { insertQuarantined } from '../db/queries/quarantined-records.ts';
-import { callSummary, cursorSeenInRun, insertFailedOverCalls, startServiceCall, succeedServiceCall } from '../db/queries/service-calls.ts';
+import {
+  callSummary,
+  cursorSeenInRun,
+  insertFailedOverCalls,
+  type NewServiceCall,
+  startServiceCall,
+  succeedServiceCall,
+} from '../db/queries/service-calls.ts';
 import { upsertSubscriptions } from '../db/queries/subscriptions.ts';
 import type { CallResult, FollowersPage } from '../providers/types.ts';
 import { syncFollowersJobSchema, type SyncFollowersJob } from '../queue/jobs.ts';
@@ -13,6 +22,7 @@ import { sendJob } from './enqueue.ts';
 import { decideNextPage, normaliseCursor } from './pagination.ts';
 import {
   beginStep,
+  claimNextIn,
   completeJob,
   completeJobIn,
   handleRequestFailure,
@@ -31,18 +41,12 @@ const QUEUE = 'sync-followers';
  */
 export async function syncFollowersPage(deps: SyncDeps, job: JobAttemptInfo, signal?: AbortSignal): Promise<StepResult> {
   const data = syncFollowersJobSchema.parse(job.data);
-  const run = await beginStep(deps, QUEUE, job, data.jobCallId);
+  // A job claimed in the previous page's commit arrives begun: no database round trip before its request.
+  const run = job.begun?.run ?? (await beginStep(deps, QUEUE, job, data.jobCallId));
   if (isStepResult(run)) return run;
   const providerName = data.provider ?? deps.providers.primary.name;
   const provider = deps.providers.byName(providerName);
-  const serviceCallId = await startServiceCall(deps.db, {
-    jobCallId: run.id,
-    parentServiceCallId: data.parentServiceCallId,
-    kind: 'followers_page',
-    provider: providerName,
-    sent: data.cursor,
-    queueJobId: job.id,
-  });
+  const serviceCallId = job.begun?.serviceCallId ?? (await startServiceCall(deps.db, pageCall(run.id, data, providerName, job.id)));
   let result: CallResult<FollowersPage>;
   try {
     if (!run.subjectExtId) throw new Error(`run ${run.id} has no stored profile to read followers of`);
@@ -81,7 +85,8 @@ async function commitPage(
   const page = result.data;
   const provider = result.call.provider;
   const users = dedupeByExtId(page.users);
-  return deps.db.transaction(async (tx) => {
+  // A lost connection rolls the page back: commit it again rather than pay for the request again.
+  return retryingTransaction(deps.db, { what: 'page commit', logger: deps.logger }, async (tx) => {
     await upsertFollowers(tx, users);
     const edges = await upsertSubscriptions(tx, {
       profileId: run.subjectId!,
@@ -158,8 +163,34 @@ async function commitPage(
       { run: run.id, page: data.page, users: users.length, new: edges.newInRun, next: decision.next },
       'followers page committed',
     );
-    return decision.next === 'end'
-      ? { runId: run.id, ended: true, status: decision.status, note: decision.reason }
-      : { runId: run.id, ended: false, status: progress.status };
+    if (decision.next === 'end') return { runId: run.id, ended: true, status: decision.status, note: decision.reason };
+    const next = await claimNextIn(deps, tx, QUEUE);
+    if (next) await beginClaimed(deps, tx, next.job, run.id);
+    return { runId: run.id, ended: false, status: progress.status, ...(next ? { next } : {}) };
   });
+}
+
+/** The service_call of a page request. */
+function pageCall(runId: string, data: SyncFollowersJob, provider: string, queueJobId: string): NewServiceCall {
+  return {
+    jobCallId: runId,
+    parentServiceCallId: data.parentServiceCallId,
+    kind: 'followers_page',
+    provider,
+    sent: data.cursor,
+    queueJobId,
+  };
+}
+
+/**
+ * When the job claimed in this commit is this run's next page, begins its request in the same
+ * transaction (run counters, its service_call), so the worker sends it right after COMMIT.
+ */
+async function beginClaimed(deps: SyncDeps, tx: Queryable, claimed: JobAttemptInfo, runId: string): Promise<void> {
+  const parsed = syncFollowersJobSchema.safeParse(claimed.data);
+  if (!parsed.success || parsed.data.jobCallId !== runId) return;
+  const run = await beginRequest(tx, runId, claimed.id);
+  if (!run) return;
+  const providerName = parsed.data.provider ?? deps.providers.primary.name;
+  claimed.begun = { run, serviceCallId: await startServiceCall(tx, pageCall(run.id, parsed.data, providerName, claimed.id)) };
 }

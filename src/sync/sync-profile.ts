@@ -1,5 +1,6 @@
 // A profile run: one queue job, one provider request, one service_call; the profile upserted by
 // (platform, ext_id). With `followers`, the followers run is started in the same transaction.
+import { retryingTransaction } from '../db/connection-loss.ts';
 import { finishJobCall } from '../db/queries/job-calls.ts';
 import { upsertProfile } from '../db/queries/profiles.ts';
 import { callSummary, insertFailedOverCalls, startServiceCall, succeedServiceCall } from '../db/queries/service-calls.ts';
@@ -57,7 +58,8 @@ export async function syncProfile(deps: SyncDeps, job: JobAttemptInfo, signal?: 
     });
   }
   try {
-    return await deps.db.transaction(async (tx) => {
+    // A lost connection rolls the profile back: commit it again rather than pay for the request again.
+    return await retryingTransaction(deps.db, { what: 'profile commit', logger: deps.logger }, async (tx) => {
       const profile = await upsertProfile(tx, result.data.profile);
       await insertFailedOverCalls(tx, {
         jobCallId: run.id,

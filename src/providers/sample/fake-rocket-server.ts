@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parseJson } from '../json.ts';
+import { type GeneratedProfile, generatedRoutes } from './generated-list.ts';
 import { type Answer, rocketAnswer, SAMPLES_ROOT, scraperAnswer } from './routes.ts';
 
 /** Directory of the bundled RocketAPI sample bodies (`samples/rocketapi/`). */
@@ -38,6 +39,10 @@ export interface LoggedRequest {
   rawBody: string;
   /** Parsed JSON body (unsafe integers kept as strings), or undefined. */
   body: Record<string, unknown> | undefined;
+  /** When the request's body was complete (`Date.now()`, ms). */
+  receivedAt: number;
+  /** The answer's HTTP status and stall mode, once chosen (a stalled answer never completes). */
+  answer?: { status: number; stall?: 'headers' | 'body' };
 }
 
 /** The running server. */
@@ -61,6 +66,17 @@ export interface FakeRocketServerOptions {
   samplesRoot?: string;
   /** When set, only this key is accepted (Token or X-RapidAPI-Key); otherwise any non-empty key. */
   apiKey?: string;
+  /** Profiles with generated follower lists of any length (./generated-list.ts), served before the samples. */
+  generated?: readonly GeneratedProfile[];
+  /**
+   * Consulted for every request after the scripts and before everything else (auth included): an
+   * answer overrides the route (fault injection: 5xx, stalls, 429 bursts); undefined lets it through.
+   */
+  intercept?: (req: LoggedRequest) => ScriptedResponse | undefined;
+  /** Extra delay before every answer (ms): a provider's latency. Default 0. */
+  latencyMs?: number;
+  /** Keep the request log (default true; long benchmarks turn it off). */
+  logRequests?: boolean;
 }
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -93,6 +109,7 @@ export async function startFakeRocketServer(options: FakeRocketServerOptions = {
   const scripts = new Map<string, ScriptedResponse[]>();
   const requests: LoggedRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
+  const generated = options.generated?.length ? generatedRoutes(options.generated) : undefined;
 
   const send = (res: http.ServerResponse, a: Answer) => {
     const text =
@@ -122,6 +139,8 @@ export async function startFakeRocketServer(options: FakeRocketServerOptions = {
         : { status: 401, fixture: 'rocketapi-error-invalid-token.json', headers: { 'www-authenticate': 'Token' } };
     }
     if (method !== (scraper ? 'GET' : 'POST')) return { status: 405, body: { detail: `Method "${method}" not allowed.` } };
+    const made = generated?.({ method, path: url.pathname, body });
+    if (made) return made;
     return scraper
       ? scraperAnswer(url.pathname, Object.fromEntries(url.searchParams), cursorOf)
       : rocketAnswer(url.pathname, body, cursorOf);
@@ -141,18 +160,22 @@ export async function startFakeRocketServer(options: FakeRocketServerOptions = {
         body = undefined;
       }
       const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
-      requests.push({
+      const logged: LoggedRequest = {
         method: req.method ?? 'GET',
         path: url.pathname,
         query: Object.fromEntries(url.searchParams),
         headers,
         rawBody,
         body,
-      });
-      const queued = scripts.get(url.pathname)?.shift();
+        receivedAt: Date.now(),
+      };
+      if (options.logRequests !== false) requests.push(logged);
+      const queued = scripts.get(url.pathname)?.shift() ?? options.intercept?.(logged);
       let answer: Answer;
       if (queued) answer = { ...queued, status: queued.status ?? 200 };
       else answer = defaultRoute(req.method ?? 'GET', url, headers, body ?? {});
+      logged.answer = { status: answer.status, ...(answer.stall ? { stall: answer.stall } : {}) };
+      if (options.latencyMs) answer.delayMs = (answer.delayMs ?? 0) + options.latencyMs;
       if (answer.delayMs) {
         const t = setTimeout(() => {
           timers.delete(t);
