@@ -8,13 +8,23 @@ const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === 
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
 const intWithDefault = (def: number, min = 0) => z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).default(def));
 
+/** True when `text` parses as a `postgres:`, `postgresql:` or (pg's Unix socket form) `socket:` URL. */
+function isPostgresUrl(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const { protocol } = new URL(text);
+  return protocol === 'postgres:' || protocol === 'postgresql:' || protocol === 'socket:';
+}
+
 /**
  * Environment schema. Every key is documented in `.env.example`; keep both in step.
  * Keys listed in {@link SECRET_KEYS} are never logged or printed.
  */
 export const envSchema = z.object({
   SM_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'test', 'production']).default('development')),
-  DATABASE_URL: optionalString,
+  DATABASE_URL: z.preprocess(
+    emptyToUndefined,
+    z.string().refine(isPostgresUrl, { message: 'a postgres:// or postgresql:// URL' }).optional(),
+  ),
   DB_HOST: optionalString,
   DB_PORT: intWithDefault(5432, 1),
   DB_USERNAME: optionalString,
@@ -127,7 +137,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (env === process.env) loadDotEnv(env, cwd);
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    const keys = [...new Set(parsed.error.issues.map((i) => String(i.path[0])))];
+    // Each key once, with what it accepts where that is known; the value itself is never echoed (it may be a secret).
+    const hints = new Map<string, string>();
+    for (const i of parsed.error.issues) {
+      const key = String(i.path[0]);
+      const hint = i.code === 'invalid_value' ? ` (one of ${i.values.join(', ')})` : i.code === 'custom' ? ` (${i.message})` : '';
+      if (!hints.get(key)) hints.set(key, hint);
+    }
+    const keys = [...hints].map(([key, hint]) => key + hint);
     throw new ConfigError(`invalid configuration: ${keys.join(', ')} (see .env.example)`);
   }
   const e = parsed.data;

@@ -31,7 +31,7 @@ export interface ScheduleDefaults {
 export const DEFAULT_TIMING: ScheduleTiming = { everySeconds: 86_400 };
 
 /** Instagram handle: letters, digits, `.` and `_`, at most 30 (also accepted: `@name`, a profile URL). */
-const HANDLE = /^[A-Za-z0-9._]{1,30}$/;
+export const HANDLE = /^[A-Za-z0-9._]{1,30}$/;
 
 /** `@anna.k`, `https://www.instagram.com/anna.k/` -> `anna.k`; anything else is returned trimmed. */
 export function normalizeUsername(input: string): string {

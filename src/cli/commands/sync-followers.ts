@@ -7,7 +7,7 @@ export function registerSyncFollowers(program: Command): void {
   program
     .command('sync-followers')
     .description('sync the followers of a profile: one queue job, one provider request and one service_call per page')
-    .argument('[username]', 'Instagram username (with or without @)')
+    .argument('[username]', 'Instagram username (@name and profile URLs accepted; checked before any request)')
     .option('--id <ext_id>', "look the profile up by the provider's numeric user id instead of the username")
     .option('--enqueue', 'only queue the run, print its id and exit; `sm-core worker` does the work')
     .option('--json', 'print machine-readable JSON on stdout')

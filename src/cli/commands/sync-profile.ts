@@ -7,7 +7,7 @@ export function registerSyncProfile(program: Command): void {
   program
     .command('sync-profile')
     .description('sync one profile (one provider request) into social_profiles; with --followers also its followers')
-    .argument('[username]', 'Instagram username (with or without @)')
+    .argument('[username]', 'Instagram username (@name and profile URLs accepted; checked before any request)')
     .option('--id <ext_id>', "look the profile up by the provider's numeric user id instead of the username")
     .option('--followers', 'after the profile, sync its followers (one queue job and one provider request per page)')
     .option('--enqueue', 'only queue the run, print its id and exit; `sm-core worker` does the work')
