@@ -43,12 +43,12 @@ describe('C17 dropped database connections', () => {
 
     const started = await h.enqueueFollowers({ username: IDLE.username });
     const run = await h.followersRun(started);
-    const ended = await h.waitForEnd(run.id, 60_000);
+    const ended = await h.waitForEnd(run.id, 120_000);
     expect(ended).toMatchObject({ status: 'succeeded', pages: pages(IDLE), itemsSeen: IDLE.followers });
     expect(await storedEdges(h, IDLE.id)).toEqual(generatedFollowerIds(IDLE).sort());
     expect(followerRequests(h.server, IDLE.id)).toHaveLength(pages(IDLE));
     expect(worker.child.exitCode).toBeNull();
-  }, 90_000);
+  }, 180_000);
 
   it('while a page is being written: the page commits once, without a second provider request', async () => {
     // Hold the subscriptions table so page 1's transaction blocks half-way (followers written,
@@ -75,7 +75,7 @@ describe('C17 dropped database connections', () => {
       expect(await terminateApp()).toBeGreaterThanOrEqual(1);
       await locker.query('COMMIT');
 
-      const ended = await h.waitForEnd(run.id, 60_000);
+      const ended = await h.waitForEnd(run.id, 120_000);
       expect(ended).toMatchObject({ status: 'succeeded', outcome: 'complete', pages: pages(BUSY), itemsSeen: BUSY.followers });
       expect(await storedEdges(h, BUSY.id)).toEqual(generatedFollowerIds(BUSY).sort());
       const facts = await ledgerFacts(h, run.id);
@@ -87,7 +87,7 @@ describe('C17 dropped database connections', () => {
     } finally {
       await locker.end();
     }
-  }, 90_000);
+  }, 180_000);
 
   it('the worker still stops cleanly on SIGTERM', async () => {
     worker.child.kill('SIGTERM');

@@ -41,7 +41,7 @@ describe('provider storm: 30% 5xx, 10% stalls past the timeout, bursts of 429 wi
     const workers = [h.startWorker(), h.startWorker()];
     const started = await h.enqueueFollowers({ username: PROFILE.username });
     const run = await h.followersRun(started);
-    const ended = await h.waitForEnd(run.id, 150_000);
+    const ended = await h.waitForEnd(run.id, 200_000);
 
     expect(ended).toMatchObject({ status: 'succeeded', outcome: 'complete', pages: PAGES, itemsSeen: PROFILE.followers });
     expect(await storedEdges(h, PROFILE.id)).toEqual(generatedFollowerIds(PROFILE).sort());
@@ -91,5 +91,5 @@ describe('provider storm: 30% 5xx, 10% stalls past the timeout, bursts of 429 wi
 
     for (const w of workers) w.child.kill('SIGTERM');
     for (const w of workers) expect((await w.done).code).toBe(0);
-  }, 180_000);
+  }, 240_000);
 });

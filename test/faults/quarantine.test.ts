@@ -82,5 +82,5 @@ describe('a page with records that fail validation', () => {
     );
     expect(page3!.summary).toMatchObject({ items: 48, quarantined: 2 });
     expect(quarantined.every((q) => q.sent === quarantined[0]!.sent)).toBe(true);
-  }, 60_000);
+  }, 150_000);
 });

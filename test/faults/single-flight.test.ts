@@ -51,7 +51,7 @@ describe('two processes start the same sync at once', () => {
     expect(h.server.requestsTo('get_info')).toHaveLength(1);
     expect(followerRequests(h.server, FLIGHT.id)).toHaveLength(pages(FLIGHT));
     expect(h.server.requests).toHaveLength(1 + pages(FLIGHT));
-  }, 60_000);
+  }, 150_000);
 
   it('profile stored: one new followers run, attached by the second process; ceil(N/50) page requests', async () => {
     h.server.reset();
@@ -67,7 +67,7 @@ describe('two processes start the same sync at once', () => {
     expect((await ledgerFacts(h, followersRunId!)).committedTwice).toEqual([]);
     expect(h.server.requestsTo('get_info')).toHaveLength(0);
     expect(h.server.requests).toHaveLength(pages(FLIGHT));
-  }, 60_000);
+  }, 150_000);
 
   it('a list of exactly 10 pages costs 1 + 10 requests (the last full page carries no cursor)', async () => {
     h.server.reset();
@@ -75,7 +75,7 @@ describe('two processes start the same sync at once', () => {
     expect(res.code, res.stderr).toBe(0);
     expect(h.server.requests.map((r) => r.path.split('/').at(-1))).toEqual(['get_info', ...Array(10).fill('get_followers')]);
     expect(await storedEdges(h, EVEN.id)).toHaveLength(EVEN.followers);
-  }, 60_000);
+  }, 150_000);
 
   it('race: the profile is stored between our lookup and our insert -> no second profile run, the followers run starts', async () => {
     const deps = { db: h.ctx.db, boss: await h.ctx.boss() };
