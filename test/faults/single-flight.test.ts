@@ -36,9 +36,12 @@ describe('two processes start the same sync at once', () => {
   it('profile not stored yet: one profile run, one followers run; 1 profile request + ceil(N/50) pages', async () => {
     const [a, b] = await twice(FLIGHT.username);
     expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);
-    expect(runIds(a)).toEqual(runIds(b));
-    expect(runIds(a).map(([kind]) => kind)).toEqual(['profile', 'followers']);
-    expect(`${a.stderr}${b.stderr}`).toMatch(/already in progress/);
+    // Both follow the same followers run. A process that starts after the other's profile run has
+    // already ended (a busy machine) reports only the followers run, so compare the union.
+    const followersOf = (res: CliResult) => runIds(res).filter(([kind]) => kind === 'followers');
+    expect(followersOf(a)).toEqual(followersOf(b));
+    const union = new Map([...runIds(a), ...runIds(b)].map(([kind, id]) => [`${kind}:${id}`, kind]));
+    expect([...union.values()].sort()).toEqual(['followers', 'profile']);
     const runs = await h.q<{ kind: string; status: string; pages: number; items_seen: number }>(
       'SELECT kind, status, pages, items_seen FROM job_calls ORDER BY id',
     );
