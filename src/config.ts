@@ -81,6 +81,10 @@ export const envSchema = z.object({
   SM_FOLLOWERS_PAGE_SIZE: intWithDefault(50, 1),
   /** Hard ceiling on pages in one run (loop guard, CASES.md C05). */
   SM_MAX_PAGES: intWithDefault(100_000, 1),
+  /** Share of the profile's count a list run must see to be complete (docs/history.md). */
+  SM_COMPLETENESS_MIN_SHARE: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(1).default(0.9)),
+  /** Hours after its last progress beyond which an orphaned run is closed as abandoned, not resumed. */
+  SM_RUN_RESUME_HOURS: intWithDefault(24, 0),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -114,6 +118,9 @@ export interface Config {
   providerTimeoutMs: number;
   followersPageSize: number;
   maxPages: number;
+  /** Completeness gate and resume window (docs/history.md). */
+  completenessMinShare: number;
+  runResumeHours: number;
   /** Every value that must never appear in output; used by the logger and error printer to redact. */
   secrets: string[];
 }
@@ -183,6 +190,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     providerTimeoutMs: e.SM_PROVIDER_TIMEOUT_MS,
     followersPageSize: e.SM_FOLLOWERS_PAGE_SIZE,
     maxPages: e.SM_MAX_PAGES,
+    completenessMinShare: e.SM_COMPLETENESS_MIN_SHARE,
+    runResumeHours: e.SM_RUN_RESUME_HOURS,
     secrets: SECRET_KEYS.map((k) => e[k]).filter((v): v is string => typeof v === 'string' && v.length >= 4),
   };
 }

@@ -104,6 +104,8 @@ export async function createContext(options: ContextOptions = {}): Promise<Conte
           followersPageSize: config.followersPageSize,
           maxPages: config.maxPages,
           rateLimitFloorSeconds: RATE_LIMIT_FLOOR_SECONDS,
+          completenessMinShare: config.completenessMinShare,
+          runResumeHours: config.runResumeHours,
         },
       };
     },

@@ -2,10 +2,14 @@
 // Heavy modules (pg, PGlite, pg-boss) load inside actions only, so `--help` starts fast.
 import { Command, CommanderError } from 'commander';
 import { AppError, EXIT } from '../errors.ts';
+import { registerFollowers } from './commands/followers.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerRunSchedule } from './commands/run-schedule.ts';
+import { registerRuns } from './commands/runs.ts';
 import { registerSchedule } from './commands/schedule.ts';
 import { registerSyncFollowers } from './commands/sync-followers.ts';
+import { registerSyncFollowings } from './commands/sync-followings.ts';
+import { registerShow } from './commands/show.ts';
 import { registerSyncProfile } from './commands/sync-profile.ts';
 import { registerUsage } from './commands/usage.ts';
 import { registerWorker } from './commands/worker.ts';
@@ -28,6 +32,10 @@ export function buildProgram(): Command {
     .exitOverride();
   registerSyncProfile(program);
   registerSyncFollowers(program);
+  registerSyncFollowings(program);
+  registerShow(program);
+  registerFollowers(program);
+  registerRuns(program);
   registerWorker(program);
   registerMigrate(program);
   registerSchedule(program);

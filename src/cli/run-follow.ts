@@ -1,16 +1,18 @@
 // In-process mode of the sync commands: work the queue until the run this command started (and the
 // followers run it chains) has ended, with a progress line on a TTY (stderr; nothing on a non-TTY).
 import type { Database } from '../db/database.ts';
+import type { EdgeList } from '../db/queries/edges.ts';
 import { getJobCall, type JobCallRow } from '../db/queries/job-calls.ts';
 import { workQueues } from '../queue/worker.ts';
 import type { SyncDeps } from '../sync/deps.ts';
-import { closeRunIfOrphaned, enqueueFollowersSync, type EnqueuedRun } from '../sync/enqueue.ts';
+import { closeRunIfOrphaned, enqueueListSync, type EnqueuedRun } from '../sync/enqueue.ts';
+import { listSpec } from '../sync/lists.ts';
 import { watchShutdown } from './signals.ts';
 
 /** The runs a command followed, as they ended (or stood when it was interrupted). */
 export interface FollowedRuns {
   root: JobCallRow;
-  /** The followers run chained by a profile run (or the followers run itself). */
+  /** The followers (or followings) run chained by a profile run, or that list run itself. */
   followers: JobCallRow | null;
   /** True when a signal stopped the command before the runs ended. */
   interrupted: boolean;
@@ -21,10 +23,10 @@ export interface FollowedRuns {
 const FINAL = new Set(['succeeded', 'failed', 'partial']);
 const isFinal = (run: JobCallRow | null) => run !== null && FINAL.has(run.status);
 
-/** The followers run of `root`: itself, or the one its profile run chained. */
+/** The list run of `root`: itself, or the one its profile run chained (followers, else followings). */
 async function followersOf(db: Database, root: JobCallRow): Promise<JobCallRow | null> {
-  if (root.kind === 'followers') return root;
-  const childId = root.summary.followers_job_call_id;
+  if (root.kind !== 'profile') return root;
+  const childId = root.summary.followers_job_call_id ?? root.summary.followings_job_call_id;
   return typeof childId === 'string' ? getJobCall(db, childId) : null;
 }
 
@@ -55,18 +57,19 @@ function progressLine(enabled: boolean, started: number) {
 function describeProgress(run: JobCallRow): string {
   if (run.kind === 'profile') return `profile: ${run.status}`;
   const wait = run.deferredUntil ? ` · waiting for the provider until ${run.deferredUntil.toLocaleTimeString()}` : '';
-  return `followers: page ${run.pages} · ${run.itemsSeen} followers (${run.itemsNew} new) · ${run.requests} requests${wait}`;
+  const of = run.expectedItems !== null ? ` of ${run.expectedItems}` : '';
+  return `${run.kind}: page ${run.pages} · ${run.itemsSeen}${of} accounts (${run.itemsGained} new) · ${run.requests} requests${wait}`;
 }
 
 /**
- * Works the queue in-process until `start` (and its chained followers run, or the followers run
- * started afterwards when `wantFollowers` and the attached profile run chained none) has ended.
+ * Works the queue in-process until `start` (and its chained list run, or the list run started
+ * afterwards when `wantFollowers` names a list and the attached profile run chained none) has ended.
  * The first SIGINT/SIGTERM stops after the job in flight; the run stays resumable.
  */
 export async function followRun(
   deps: SyncDeps,
   start: EnqueuedRun,
-  options: { wantFollowers: boolean; progress: boolean },
+  options: { wantFollowers: boolean | EdgeList; progress: boolean },
 ): Promise<FollowedRuns> {
   const started = performance.now();
   const line = progressLine(options.progress, started);
@@ -100,17 +103,18 @@ export async function followRun(
         },
       });
       const root = (await getJobCall(deps.db, rootId))!;
-      // An attached profile run that chained no followers run: start it now.
+      // An attached profile run that chained no list run: start it now.
+      const want: EdgeList | null = options.wantFollowers === true ? 'followers' : options.wantFollowers || null;
       if (
-        options.wantFollowers &&
+        want &&
         !shutdown.received &&
         root.kind === 'profile' &&
         root.status === 'succeeded' &&
         root.subjectId &&
-        root.summary.followers_job_call_id === undefined &&
-        root.summary.followers === undefined
+        root.summary[`${want}_job_call_id`] === undefined &&
+        root.summary[want] === undefined
       ) {
-        rootId = (await enqueueFollowersSync(deps, { profileId: root.subjectId })).runId;
+        rootId = (await enqueueListSync(deps, listSpec(want), { profileId: root.subjectId })).runId;
         continue;
       }
       const first = (await getJobCall(deps.db, start.runId))!;

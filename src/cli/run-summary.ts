@@ -13,10 +13,18 @@ export interface RunSummaryJson {
   status: string;
   outcome: string | null;
   pages: number;
-  /** Distinct followers seen by a followers run (null for a profile run). */
+  /** Distinct accounts seen by a followers/followings run (null for a profile run). */
   followers: number | null;
-  /** Edges new to the database (null for a profile run). */
+  /** Accounts gained by a list run: followed or refollowed, never baseline (null for a profile run). */
   new: number | null;
+  /** Accounts a complete list run found gone (unfollowed; null for a profile run). */
+  lost: number | null;
+  /** The list's expected size when the run started (the profile's count; null when unknown or a profile run). */
+  expected: number | null;
+  /** seen / expected, a ratio (null when unknown). */
+  completeness: number | null;
+  /** The run was the profile's baseline (first complete run): its accounts are not reported as new. */
+  baseline: boolean;
   requests: number;
   quarantined: number;
   seconds: number | null;
@@ -29,6 +37,12 @@ export function runSeconds(run: JobCallRow): number | null {
   return Math.round(run.finishedAt.getTime() - run.startedAt.getTime()) / 1000;
 }
 
+/** seen / expected of a list run, rounded to 0.0001 (null for a profile run or an unknown count). */
+export function runCompleteness(run: JobCallRow): number | null {
+  if (run.kind === 'profile' || run.expectedItems === null || run.expectedItems === 0) return null;
+  return Math.round((run.itemsSeen / run.expectedItems) * 10_000) / 10_000;
+}
+
 /** The JSON shape of a run. */
 export function runToJson(run: JobCallRow): RunSummaryJson {
   return {
@@ -38,7 +52,11 @@ export function runToJson(run: JobCallRow): RunSummaryJson {
     outcome: run.outcome,
     pages: run.pages,
     followers: run.kind === 'profile' ? null : run.itemsSeen,
-    new: run.kind === 'profile' ? null : run.itemsNew,
+    new: run.kind === 'profile' ? null : run.itemsGained,
+    lost: run.kind === 'profile' ? null : run.itemsLost,
+    expected: run.kind === 'profile' ? null : run.expectedItems,
+    completeness: runCompleteness(run),
+    baseline: run.baseline,
     requests: run.requests,
     quarantined: run.quarantined,
     seconds: runSeconds(run),
@@ -67,7 +85,7 @@ export function profileToJson(p: ProfileRow) {
 /** Prints runs as one table (one row per run). */
 export async function printRunsTable(runs: JobCallRow[]): Promise<void> {
   await printTable(
-    ['run', 'kind', 'status', 'outcome', 'pages', 'followers', 'new', 'requests', 'seconds'],
+    ['run', 'kind', 'status', 'outcome', 'pages', 'accounts', 'new', 'lost', 'requests', 'seconds'],
     runs.map((r) => [
       r.id,
       r.kind,
@@ -75,15 +93,16 @@ export async function printRunsTable(runs: JobCallRow[]): Promise<void> {
       r.outcome ?? '',
       r.kind === 'profile' ? '' : r.pages,
       r.kind === 'profile' ? '' : r.itemsSeen,
-      r.kind === 'profile' ? '' : r.itemsNew,
+      r.kind === 'profile' ? '' : r.baseline ? 'baseline' : r.itemsGained,
+      r.kind === 'profile' ? '' : r.itemsLost,
       r.requests,
       runSeconds(r)?.toFixed(2) ?? '',
     ]),
   );
 }
 
-/** Prints a profile card as a two-column table. */
-export async function printProfileTable(p: ProfileRow): Promise<void> {
+/** Prints a profile card as a two-column table, with `extra` rows (label, value) after the standard ones. */
+export async function printProfileTable(p: ProfileRow, extra: Array<[string, string]> = []): Promise<void> {
   const n = (v: number | null) => (v === null ? '' : v.toLocaleString('en-US'));
   await printTable(
     ['profile', `@${p.username}`],
@@ -96,6 +115,7 @@ export async function printProfileTable(p: ProfileRow): Promise<void> {
       ['private', p.isPrivate ? 'yes' : 'no'],
       ['verified', p.isVerified ? 'yes' : 'no'],
       ['last synced', p.lastSyncedAt?.toISOString() ?? ''],
+      ...extra,
     ],
   );
 }

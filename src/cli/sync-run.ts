@@ -2,11 +2,12 @@
 // print its id (--enqueue) or work it in-process to its end and print the profile and run summary.
 import type { Context } from '../context.ts';
 import { getProfile } from '../db/queries/profiles.ts';
-import { countActiveSubscriptions } from '../db/queries/subscriptions.ts';
+import { countActiveEdges, type EdgeList } from '../db/queries/edges.ts';
 import { UsageError } from '../errors.ts';
 import type { ProfileQuery } from '../providers/types.ts';
 import { HANDLE, normalizeUsername } from '../sync/schedule-file.ts';
-import { enqueueFollowersSync, enqueueProfileSync, type EnqueuedRun } from '../sync/enqueue.ts';
+import { enqueueListSync, enqueueProfileSync, type EnqueuedRun } from '../sync/enqueue.ts';
+import { listSpec } from '../sync/lists.ts';
 import { printJson, printLine } from './output.ts';
 import { followRun } from './run-follow.ts';
 import { printProfileTable, printRunsTable, profileToJson, runsError, runToJson } from './run-summary.ts';
@@ -17,6 +18,8 @@ export interface SyncCommandOptions {
   followers?: boolean;
   enqueue?: boolean;
   json?: boolean;
+  /** Close the active run of this list and start over at page 1 (sync-followers, sync-followings). */
+  restart?: boolean;
 }
 
 /**
@@ -75,34 +78,36 @@ async function printEnqueued(run: EnqueuedRun, lookup: ProfileQuery, json: boole
 }
 
 /**
- * Runs `sync-profile` (kind profile) or `sync-followers` (kind followers) with a built context.
+ * Runs `sync-profile` (kind profile), `sync-followers` or `sync-followings` with a built context.
  * @throws AppError with the run's exit code when a run did not succeed (after printing the summary)
  */
 export async function runSyncCommand(
   ctx: Context,
-  kind: 'profile' | 'followers',
+  kind: 'profile' | EdgeList,
   lookup: ProfileQuery,
   opts: SyncCommandOptions,
 ): Promise<void> {
   const base = await ctx.syncDeps();
   // The summary on stdout says how runs ended: at the default level the in-process work logs warnings only.
   const deps = ctx.logger.level === 'info' ? { ...base, logger: ctx.logger.child({}, { level: 'warn' }) } : base;
+  const list: EdgeList | null = kind === 'profile' ? (opts.followers === true ? 'followers' : null) : kind;
   const started =
     kind === 'profile'
       ? await enqueueProfileSync(deps, { lookup, followers: opts.followers === true })
-      : await enqueueFollowersSync(deps, { lookup });
+      : await enqueueListSync(deps, listSpec(kind), { lookup, restart: opts.restart === true });
+  if ('restarted' in started && started.restarted)
+    note(`closed the ${kind} run ${started.restarted} in progress: starting over (--restart)`);
   if (opts.enqueue) {
     noteEmbeddedQueue(ctx);
     await printEnqueued(started, lookup, opts.json === true);
     return;
   }
   if (started.attached) note(`a ${started.kind} sync of ${who(lookup)} is already in progress (run ${started.runId}): following it`);
-  const wantFollowers = kind === 'followers' || opts.followers === true;
-  const result = await followRun(deps, started, { wantFollowers, progress: Boolean(process.stderr.isTTY) });
+  const result = await followRun(deps, started, { wantFollowers: list ?? false, progress: Boolean(process.stderr.isTTY) });
   const subjectId = result.root.subjectId ?? result.followers?.subjectId ?? null;
   const profile = subjectId ? await getProfile(ctx.db, subjectId) : null;
   const runs = [result.root, ...(result.followers && result.followers.id !== result.root.id ? [result.followers] : [])];
-  const skippedPrivate = wantFollowers && result.root.summary.followers === 'skipped_private' ? (profile?.username ?? who(lookup)) : null;
+  const skippedPrivate = list && result.root.summary[list] === 'skipped_private' ? (profile?.username ?? who(lookup)) : null;
   if (opts.json) {
     printJson({
       profile: profile ? profileToJson(profile) : null,
@@ -114,8 +119,8 @@ export async function runSyncCommand(
     if (profile && kind === 'profile') await printProfileTable(profile);
     await printRunsTable(runs);
     if (deps.providers.sample) printLine('(bundled SAMPLE data: invented accounts; set ROCKET_API_KEY to sync real ones)');
-    if (profile && result.followers)
-      printLine(`@${profile.username}: ${await countActiveSubscriptions(ctx.db, profile.id)} followers stored`);
+    if (profile && result.followers && list)
+      printLine(`@${profile.username}: ${await countActiveEdges(ctx.db, list, profile.id)} ${listSpec(list).noun} stored`);
   }
   const err = runsError(runs, { interrupted: result.interrupted, skippedPrivate });
   if (err) throw err;

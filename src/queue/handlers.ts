@@ -8,6 +8,7 @@ import { recordJobEvent } from '../monitoring/newrelic.ts';
 import type { JobAttemptInfo, SyncDeps } from '../sync/deps.ts';
 import type { StepResult } from '../sync/step.ts';
 import { syncFollowersPage } from '../sync/sync-followers.ts';
+import { syncFollowingsPage } from '../sync/sync-followings.ts';
 import { syncProfile } from '../sync/sync-profile.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { QUEUES, type QueueName } from './jobs.ts';
@@ -19,10 +20,11 @@ export type JobHandler = (deps: SyncDeps, job: JobAttemptInfo, signal?: AbortSig
 export const HANDLERS: Record<QueueName, JobHandler> = {
   'sync-profile': syncProfile,
   'sync-followers': syncFollowersPage,
+  'sync-followings': syncFollowingsPage,
 };
 
 /** Queues in the order a worker polls them: runs in progress (pages) before new runs (profiles). */
-export const WORK_ORDER: readonly QueueName[] = ['sync-followers', 'sync-profile'];
+export const WORK_ORDER: readonly QueueName[] = ['sync-followers', 'sync-followings', 'sync-profile'];
 
 /** A job as fetched with metadata (its attempt and retry limit). */
 interface FetchedJob {

@@ -31,6 +31,14 @@ export const QUEUES = {
     heartbeatSeconds: HEARTBEAT_SECONDS,
     notify: true,
   },
+  'sync-followings': {
+    retryLimit: 5,
+    retryDelay: 5,
+    retryBackoff: true,
+    expireInSeconds: 300,
+    heartbeatSeconds: HEARTBEAT_SECONDS,
+    notify: true,
+  },
 } as const;
 
 export type QueueName = keyof typeof QUEUES;
@@ -47,6 +55,8 @@ export const syncProfileJobSchema = z.object({
   lookup: profileLookupSchema,
   /** Chain a followers sync after success (`sync-profile --followers`). */
   followers: z.boolean().default(false),
+  /** Chain a followings sync after success (`sync-followings` of a profile not stored yet). */
+  followings: z.boolean().optional(),
 });
 export type SyncProfileJob = z.infer<typeof syncProfileJobSchema>;
 
@@ -78,3 +88,7 @@ export const RUN_SCHEDULE_QUEUE = {
   cron: '* * * * *',
   options: { policy: 'exclusive', retryLimit: 0, expireInSeconds: 300 },
 } as const;
+
+/** Payload of a `sync-followings` job: one page of the accounts a profile follows (same shape as a followers page). */
+export const syncFollowingsJobSchema = syncFollowersJobSchema;
+export type SyncFollowingsJob = SyncFollowersJob;

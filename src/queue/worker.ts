@@ -5,9 +5,13 @@
 // waits, `idleMs` at a time.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SyncDeps } from '../sync/deps.ts';
+import { recoverRuns } from '../sync/recover-runs.ts';
 import type { StepResult } from '../sync/step.ts';
 import { fetchNextJob, processJob, WORK_ORDER } from './handlers.ts';
 import type { QueueName } from './jobs.ts';
+
+/** Interval between sweeps for runs nobody advances (ms). */
+const RECOVERY_SWEEP_MS = 60_000;
 
 /** Options of {@link workQueues}. */
 export interface WorkOptions {
@@ -27,6 +31,11 @@ export interface WorkOptions {
   stopWhenIdle?: boolean;
   /** Called after every job (progress display). */
   onStep?: (queue: QueueName, result: StepResult | null) => void;
+  /**
+   * Sweep active runs at start and every minute: a run whose queue job no longer lives is resumed
+   * from its last committed cursor, or closed as abandoned (src/sync/recover-runs.ts). Default true.
+   */
+  recover?: boolean;
 }
 
 /** Totals of a {@link workQueues} call. */
@@ -81,6 +90,18 @@ export async function workQueues(deps: SyncDeps, options: WorkOptions = {}): Pro
       await sleep(idleMs, undefined, { signal: stopSignal }).catch(() => {});
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, slot));
+  const sweep = async () => {
+    while (!stopSignal.aborted) {
+      try {
+        const r = await recoverRuns(deps);
+        if (r.resumed || r.abandoned) deps.logger.info(r, 'orphaned runs recovered');
+      } catch (err) {
+        deps.logger.error({ err: { message: (err as Error).message } }, 'run recovery sweep failed; retrying');
+      }
+      await sleep(RECOVERY_SWEEP_MS, undefined, { signal: stopSignal }).catch(() => {});
+    }
+  };
+  const slots = Array.from({ length: Math.max(1, options.concurrency ?? 1) }, slot);
+  await Promise.all(options.recover === false ? slots : [...slots, sweep()]);
   return totals;
 }

@@ -23,6 +23,13 @@ export interface SyncSettings {
   maxPages: number;
   /** Shortest deferral after a rate limit without a usable Retry-After (seconds). */
   rateLimitFloorSeconds: number;
+  /**
+   * Share (0..1) of the profile's count a list run must see, after pagination ended normally, to be
+   * complete (SM_COMPLETENESS_MIN_SHARE; src/sync/completeness.ts).
+   */
+  completenessMinShare: number;
+  /** An orphaned run idle for longer than this is closed as abandoned instead of resumed (hours; SM_RUN_RESUME_HOURS). */
+  runResumeHours: number;
 }
 
 /** Dependencies of every sync step and queue handler. */

@@ -1,6 +1,7 @@
 // The public entry to start syncs: creates the run (job_calls) and its first queue job in one
 // transaction. Used by the CLI, run-schedule and the HTTP layer. Single flight: while a run of the
-// same kind is active for the profile, starting another returns that run (`attached: true`).
+// same kind is active for the profile, starting another returns that run (`attached: true`), after
+// resuming or closing it when nobody advances it (./recover-runs.ts); `restart` replaces it instead.
 import type { PgBoss, SendOptions } from 'pg-boss';
 import type { Database, Queryable } from '../db/database.ts';
 import {
@@ -13,9 +14,12 @@ import {
   type RunKind,
   type RunStatus,
 } from '../db/queries/job-calls.ts';
-import { findProfile } from '../db/queries/profiles.ts';
+import { findProfile, getProfile } from '../db/queries/profiles.ts';
+import { failRunningServiceCalls } from '../db/queries/service-calls.ts';
 import type { ProfileQuery } from '../providers/types.ts';
 import type { QueueName, SyncFollowersJob, SyncProfileJob } from '../queue/jobs.ts';
+import { FOLLOWERS, FOLLOWINGS, type ListSpec } from './lists.ts';
+import { QUEUE_OF, type RecoveryDeps, recoverRunById } from './recover-runs.ts';
 
 /** A run that was started, or the active one a start attached to. */
 export interface EnqueuedRun {
@@ -26,18 +30,25 @@ export interface EnqueuedRun {
   attached: boolean;
   /** The queue job that advances the run now. */
   queueJobId: string | null;
-  /** Set when a followers sync had to start with a profile sync (profile not stored yet). */
+  /** Set when a list sync had to start with a profile sync (profile not stored yet). */
   via?: 'profile';
+  /** `--restart`: the run in progress that was closed to start this one. */
+  restarted?: string;
 }
 
-/** Database and queue, the two things starting a run needs. */
+/**
+ * Database and queue, the two things starting a run needs, plus the resume window used on an
+ * active run nobody advances (./recover-runs.ts; 24 hours when absent).
+ */
 export interface EnqueueDeps {
   db: Database;
   boss: PgBoss;
+  settings?: Partial<RecoveryDeps['settings']>;
 }
 
-/** Queue that advances runs of each kind. */
-const QUEUE_OF: Record<RunKind, QueueName | null> = { profile: 'sync-profile', followers: 'sync-followers', followings: null };
+function recoveryOf(deps: EnqueueDeps): RecoveryDeps {
+  return { db: deps.db, boss: deps.boss, settings: { runResumeHours: deps.settings?.runResumeHours ?? 24 } };
+}
 
 /** Single-flight key of a lookup: `username:<lowercase>` or `id:<ext id>`. */
 export function lookupKey(lookup: ProfileQuery): string {
@@ -67,66 +78,70 @@ function toEnqueued(run: JobCallRow, attached: boolean): EnqueuedRun {
 }
 
 /**
- * Inside an open transaction: creates a pending followers run for `profileId` and its page-1 job,
- * or returns the active followers run of that profile.
+ * Inside an open transaction: creates a pending run of `spec`'s list for `profileId` (with the
+ * profile's count as the list's expected size, for the completeness gate) and its page-1 job, or
+ * returns the active run of that list.
  */
-export async function startFollowersRun(
+export async function startListRun(
+  boss: PgBoss,
+  db: Database,
+  tx: Queryable,
+  spec: ListSpec,
+  profileId: string,
+  parentJobCallId: string | null = null,
+): Promise<{ run: JobCallRow; attached: boolean }> {
+  const profile = await getProfile(tx, profileId);
+  const expectedItems = profile ? spec.expectedCount(profile) : null;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const run = await insertJobCall(tx, { kind: spec.list, subjectId: profileId, params: {}, parentJobCallId, expectedItems });
+    if (run) {
+      const job: SyncFollowersJob = { jobCallId: run.id, page: 1, cursor: null, provider: null, parentServiceCallId: null };
+      const jobId = await sendJob(boss, db, tx, spec.queue, job);
+      await setJobCallQueueJob(tx, run.id, jobId);
+      return { run: { ...run, queueJobId: jobId }, attached: false };
+    }
+    const active = await findActiveJobCall(tx, spec.list, profileId);
+    if (active) return { run: active, attached: true };
+  }
+  throw new Error(`could not start or find the ${spec.noun} run of profile ${profileId}`);
+}
+
+/** {@link startListRun} of the followers list (sync-profile --followers chains it). */
+export function startFollowersRun(
   boss: PgBoss,
   db: Database,
   tx: Queryable,
   profileId: string,
   parentJobCallId: string | null = null,
 ): Promise<{ run: JobCallRow; attached: boolean }> {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const run = await insertJobCall(tx, { kind: 'followers', subjectId: profileId, params: {}, parentJobCallId });
-    if (run) {
-      const job: SyncFollowersJob = { jobCallId: run.id, page: 1, cursor: null, provider: null, parentServiceCallId: null };
-      const jobId = await sendJob(boss, db, tx, 'sync-followers', job);
-      await setJobCallQueueJob(tx, run.id, jobId);
-      return { run: { ...run, queueJobId: jobId }, attached: false };
-    }
-    const active = await findActiveJobCall(tx, 'followers', profileId);
-    if (active) return { run: active, attached: true };
-  }
-  throw new Error(`could not start or find the followers run of profile ${profileId}`);
+  return startListRun(boss, db, tx, FOLLOWERS, profileId, parentJobCallId);
 }
 
 /**
- * Closes `run` as abandoned when the queue no longer holds a live job for it (its worker died after
- * the queue's last retry): single flight must never be blocked by a run nobody advances.
- * @returns true when the run was closed
- */
-async function closeIfOrphaned(boss: PgBoss, db: Database, run: JobCallRow): Promise<boolean> {
-  const queue = QUEUE_OF[run.kind];
-  if (!queue) return false;
-  const job = run.queueJobId ? await boss.getJobById(queue, run.queueJobId) : null;
-  if (job && (job.state === 'created' || job.state === 'retry' || job.state === 'active')) return false;
-  return abandonJobCall(db, run.id, run.queueJobId, `abandoned: its queue job ${run.queueJobId ?? '(none)'} is ${job?.state ?? 'gone'}`);
-}
-
-/**
- * Closes the run `runId` as abandoned when it is still active but the queue holds no live job for it.
- * @returns true when the run was closed
+ * Resumes or closes the run `runId` when it is still active but the queue holds no live job for it
+ * (./recover-runs.ts).
+ * @returns true when the run was closed (abandoned)
  */
 export async function closeRunIfOrphaned(deps: EnqueueDeps, runId: string): Promise<boolean> {
-  const run = await getJobCall(deps.db, runId);
-  return run !== null && (run.status === 'pending' || run.status === 'running') && closeIfOrphaned(deps.boss, deps.db, run);
+  return (await recoverRunById(recoveryOf(deps), runId)) === 'abandoned';
 }
 
-/** Runs `start` until it creates a run or attaches to a live one (closing orphaned runs in between). */
+/** Runs `start` until it creates a run or attaches to a live one (resuming or closing an orphaned run in between). */
 async function startOrAttach(
   deps: EnqueueDeps,
   start: (tx: Queryable) => Promise<{ run: JobCallRow; attached: boolean }>,
 ): Promise<EnqueuedRun> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const { run, attached } = await deps.db.transaction(start);
-    if (!attached || !(await closeIfOrphaned(deps.boss, deps.db, run))) return toEnqueued(run, attached);
+    if (!attached) return toEnqueued(run, false);
+    const state = await recoverRunById(recoveryOf(deps), run.id);
+    if (state !== 'abandoned' && state !== null) return toEnqueued((await getJobCall(deps.db, run.id)) ?? run, true);
   }
   throw new Error('could not start a run: an active run keeps reappearing');
 }
 
 /**
- * Starts a profile sync (one provider request), optionally chaining a followers sync after success.
+ * Starts a profile sync (one provider request), optionally chaining a followers or followings sync after success.
  * @param req.lookup `{username}` or `{id}` (the provider's user id, a decimal string)
  * @param req.unlessStored refuse (internal ProfileStoredMeanwhile) when the profile, absent at the
  *   start, was stored by a concurrent run before ours was inserted (followers syncs by lookup)
@@ -134,19 +149,20 @@ async function startOrAttach(
  */
 export async function enqueueProfileSync(
   deps: EnqueueDeps,
-  req: { lookup: ProfileQuery; followers?: boolean; unlessStored?: boolean },
+  req: { lookup: ProfileQuery; followers?: boolean; followings?: boolean; unlessStored?: boolean },
 ): Promise<EnqueuedRun> {
   const known = await findProfile(deps.db, req.lookup);
   const lookup = lookupKey(req.lookup);
   return startOrAttach(deps, async (tx) => {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const params = { lookup, followers: req.followers === true };
+      const params = { lookup, followers: req.followers === true, ...(req.followings ? { followings: true } : {}) };
       const run = await insertJobCall(tx, { kind: 'profile', subjectId: known?.id ?? null, params });
       // Another process's profile run committed the profile between our lookup and this insert:
       // roll back (no second profile request) and let the caller start from the stored profile.
       if (run && req.unlessStored && !known && (await findProfile(tx, req.lookup))) throw new ProfileStoredMeanwhile();
       if (run) {
         const job: SyncProfileJob = { jobCallId: run.id, lookup: req.lookup, followers: req.followers === true };
+        if (req.followings) job.followings = true;
         const jobId = await sendJob(deps.boss, deps.db, tx, 'sync-profile', job);
         await setJobCallQueueJob(tx, run.id, jobId);
         return { run: { ...run, queueJobId: jobId }, attached: false };
@@ -159,22 +175,70 @@ export async function enqueueProfileSync(
 }
 
 /**
- * Starts a followers sync of a stored profile (`{profileId}`) or of a lookup. A lookup whose profile
- * is not stored yet starts a profile sync that chains the followers sync (`via: 'profile'`): the
- * provider needs the profile's id, and the edges need its row.
+ * Inside an open transaction: closes the active run of `kind` for the profile (`--restart`): its
+ * queue job is cancelled and it ends partial when it stored pages (nothing unfollowed), else failed.
+ * @returns the closed run's id, or null when none was active
  */
-export async function enqueueFollowersSync(deps: EnqueueDeps, req: { profileId: string } | { lookup: ProfileQuery }): Promise<EnqueuedRun> {
-  if ('profileId' in req) return startOrAttach(deps, (tx) => startFollowersRun(deps.boss, deps.db, tx, req.profileId));
+async function closeActiveRun(deps: EnqueueDeps, tx: Queryable, kind: RunKind, profileId: string): Promise<string | null> {
+  const active = await findActiveJobCall(tx, kind, profileId);
+  if (!active) return null;
+  if (active.queueJobId) await deps.boss.cancel(QUEUE_OF[kind], active.queueJobId, { db: deps.db.bossDb(tx) });
+  await failRunningServiceCalls(tx, active.id, 'interrupted: the run was restarted');
+  await abandonJobCall(tx, active.id, active.queueJobId, 'restarted: replaced by a new run (--restart)', 'restarted');
+  return active.id;
+}
+
+/** Starts (or attaches to) the `spec` run of a stored profile; `restart` closes the active one first. */
+async function startStored(deps: EnqueueDeps, spec: ListSpec, profileId: string, restart: boolean): Promise<EnqueuedRun> {
+  let restarted: string | null = null;
+  const started = await startOrAttach(deps, async (tx) => {
+    if (restart) restarted = (await closeActiveRun(deps, tx, spec.list, profileId)) ?? restarted;
+    return startListRun(deps.boss, deps.db, tx, spec, profileId);
+  });
+  return restarted ? { ...started, restarted } : started;
+}
+
+/**
+ * Starts a list sync (followers or followings) of a stored profile (`{profileId}`) or of a lookup.
+ * A lookup whose profile is not stored yet starts a profile sync that chains the list sync
+ * (`via: 'profile'`): the provider needs the profile's id, and the edges need its row. With
+ * `restart`, an active run of that list is closed first and a new one starts at page 1; otherwise an
+ * active run is attached to (and resumed when nobody advances it).
+ */
+export async function enqueueListSync(
+  deps: EnqueueDeps,
+  spec: ListSpec,
+  req: ({ profileId: string } | { lookup: ProfileQuery }) & { restart?: boolean },
+): Promise<EnqueuedRun> {
+  const restart = req.restart === true;
+  if ('profileId' in req) return startStored(deps, spec, req.profileId, restart);
+  const chain = spec.list === 'followers' ? { followers: true } : { followings: true };
   for (let attempt = 0; attempt < 3; attempt++) {
     const known = await findProfile(deps.db, req.lookup);
-    if (known) return startOrAttach(deps, (tx) => startFollowersRun(deps.boss, deps.db, tx, known.id));
+    if (known) return startStored(deps, spec, known.id, restart);
     try {
-      return { ...(await enqueueProfileSync(deps, { lookup: req.lookup, followers: true, unlessStored: true })), via: 'profile' };
+      return { ...(await enqueueProfileSync(deps, { lookup: req.lookup, ...chain, unlessStored: true })), via: 'profile' };
     } catch (err) {
       if (!(err instanceof ProfileStoredMeanwhile)) throw err;
     }
   }
-  throw new Error(`could not start the followers run of ${lookupKey(req.lookup)}`);
+  throw new Error(`could not start the ${spec.noun} run of ${lookupKey(req.lookup)}`);
+}
+
+/** {@link enqueueListSync} of the followers list. */
+export function enqueueFollowersSync(
+  deps: EnqueueDeps,
+  req: ({ profileId: string } | { lookup: ProfileQuery }) & { restart?: boolean },
+): Promise<EnqueuedRun> {
+  return enqueueListSync(deps, FOLLOWERS, req);
+}
+
+/** {@link enqueueListSync} of the followings list. */
+export function enqueueFollowingsSync(
+  deps: EnqueueDeps,
+  req: ({ profileId: string } | { lookup: ProfileQuery }) & { restart?: boolean },
+): Promise<EnqueuedRun> {
+  return enqueueListSync(deps, FOLLOWINGS, req);
 }
 
 /** Thrown inside a start transaction to roll it back: the profile was stored by another process meanwhile. */

@@ -5,7 +5,7 @@ import type { Queryable } from '../db/database.ts';
 import { claimDueSchedules, completeClaim, releaseClaim, type ScheduleKind, type ScheduleRow } from '../db/queries/sync-schedules.ts';
 import type { Logger } from '../logger.ts';
 import type { ProfileQuery } from '../providers/types.ts';
-import { type EnqueueDeps, enqueueFollowersSync, enqueueProfileSync } from './enqueue.ts';
+import { type EnqueueDeps, enqueueFollowersSync, enqueueFollowingsSync, enqueueProfileSync } from './enqueue.ts';
 import { nextRunAt, type ScheduleTiming } from './schedule-timing.ts';
 
 /** A run that an entry started, or the active run it attached to. */
@@ -24,12 +24,11 @@ export interface ScheduledRun {
 export type EnqueueEntry = (entry: ScheduleRow) => Promise<{ runs: ScheduledRun[]; unsupported: ScheduleKind[] }>;
 
 /**
- * The real {@link EnqueueEntry}, on src/sync/enqueue.ts: `profile` (+ `followers`) starts a profile
- * run that chains the followers run after success; `followers` alone starts a followers run (through
- * a profile run when the profile is not stored yet). Single flight lives there: a profile with an
+ * The real {@link EnqueueEntry}, on src/sync/enqueue.ts: `profile` (+ `followers`, `followings`)
+ * starts a profile run that chains those list runs after success; `followers` or `followings` alone
+ * start that list run (through a profile run when the profile is not stored yet). Single flight lives there: a profile with an
  * active run of a kind gets no second one (the result says `attached`), enforced by the unique
  * index on active job_calls, which also covers what a pg-boss singletonKey would.
- * `followings` has no sync yet and is reported as unsupported.
  */
 export function enqueueWith(deps: EnqueueDeps): EnqueueEntry {
   return async (entry) => {
@@ -37,13 +36,19 @@ export function enqueueWith(deps: EnqueueDeps): EnqueueEntry {
     const kinds = new Set(entry.kinds);
     const runs: ScheduledRun[] = [];
     if (kinds.has('profile')) {
-      const run = await enqueueProfileSync(deps, { lookup, followers: kinds.has('followers') });
+      const run = await enqueueProfileSync(deps, { lookup, followers: kinds.has('followers'), followings: kinds.has('followings') });
       runs.push({ runId: run.runId, kind: run.kind, attached: run.attached });
-    } else if (kinds.has('followers')) {
-      const run = await enqueueFollowersSync(deps, { lookup });
-      runs.push({ runId: run.runId, kind: run.kind, attached: run.attached });
+    } else {
+      for (const [kind, enqueue] of [
+        ['followers', enqueueFollowersSync],
+        ['followings', enqueueFollowingsSync],
+      ] as const) {
+        if (!kinds.has(kind)) continue;
+        const run = await enqueue(deps, { lookup });
+        runs.push({ runId: run.runId, kind: run.kind, attached: run.attached });
+      }
     }
-    return { runs, unsupported: kinds.has('followings') ? ['followings'] : [] };
+    return { runs, unsupported: [] };
   };
 }
 

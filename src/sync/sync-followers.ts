@@ -1,24 +1,29 @@
-// One page of a followers run = one queue job = one provider request = one service_call. The page's
-// rows, its service_call, the run's progress, the next page's job and this job's completion commit
-// in ONE transaction: a crash neither loses nor repeats a committed page.
+// One page of a followers (or followings) run = one queue job = one provider request = one
+// service_call. The page's rows, its service_call, the run's progress, the next page's job and this
+// job's completion commit in ONE transaction: a crash neither loses nor repeats a committed page.
+// The last page applies the completeness gate (./completeness.ts). ./lists.ts says what differs
+// between the two lists.
 import { retryingTransaction } from '../db/connection-loss.ts';
 import type { Queryable } from '../db/database.ts';
+import { upsertEdges } from '../db/queries/edges.ts';
 import { dedupeByExtId, upsertFollowers } from '../db/queries/followers.ts';
-import { beginRequest, finishJobCall, type RunForRequest, recordPage } from '../db/queries/job-calls.ts';
+import { beginRequest, type RunForRequest, recordPage } from '../db/queries/job-calls.ts';
 import { insertQuarantined } from '../db/queries/quarantined-records.ts';
 import {
   callSummary,
   cursorSeenInRun,
+  failServiceCall,
   insertFailedOverCalls,
   type NewServiceCall,
   startServiceCall,
   succeedServiceCall,
 } from '../db/queries/service-calls.ts';
-import { upsertSubscriptions } from '../db/queries/subscriptions.ts';
 import type { CallResult, FollowersPage } from '../providers/types.ts';
 import { syncFollowersJobSchema, type SyncFollowersJob } from '../queue/jobs.ts';
+import { finishListRun } from './completeness.ts';
 import type { JobAttemptInfo, SyncDeps } from './deps.ts';
 import { sendJob } from './enqueue.ts';
+import { FOLLOWERS, type ListSpec } from './lists.ts';
 import { decideNextPage, normaliseCursor } from './pagination.ts';
 import {
   beginStep,
@@ -31,34 +36,42 @@ import {
   type StepResult,
 } from './step.ts';
 
-const QUEUE = 'sync-followers';
-
 /**
  * Processes one `sync-followers` job (one page). A redelivered job whose page already committed,
  * or a job of a run that already ended, is a no-op.
  * @returns what happened to the run
  * @throws to let pg-boss retry the job (retryable provider errors while attempts remain)
  */
-export async function syncFollowersPage(deps: SyncDeps, job: JobAttemptInfo, signal?: AbortSignal): Promise<StepResult> {
+export function syncFollowersPage(deps: SyncDeps, job: JobAttemptInfo, signal?: AbortSignal): Promise<StepResult> {
+  return syncListPage(FOLLOWERS, deps, job, signal);
+}
+
+/**
+ * Processes one page job of `spec`'s list (see {@link syncFollowersPage}). A job that no longer
+ * advances its run (the run ended, or a resume or --restart replaced the job) makes no request,
+ * and a page whose job was replaced while its request was in flight is not stored.
+ */
+export async function syncListPage(spec: ListSpec, deps: SyncDeps, job: JobAttemptInfo, signal?: AbortSignal): Promise<StepResult> {
+  const QUEUE = spec.queue;
   const data = syncFollowersJobSchema.parse(job.data);
   // A job claimed in the previous page's commit arrives begun: no database round trip before its request.
   const run = job.begun?.run ?? (await beginStep(deps, QUEUE, job, data.jobCallId));
   if (isStepResult(run)) return run;
   const providerName = data.provider ?? deps.providers.primary.name;
   const provider = deps.providers.byName(providerName);
-  const serviceCallId = job.begun?.serviceCallId ?? (await startServiceCall(deps.db, pageCall(run.id, data, providerName, job.id)));
+  const serviceCallId = job.begun?.serviceCallId ?? (await startServiceCall(deps.db, pageCall(spec, run.id, data, providerName, job.id)));
   let result: CallResult<FollowersPage>;
   try {
     if (!run.subjectExtId) throw new Error(`run ${run.id} has no stored profile to read followers of`);
     if (!provider) throw new Error(`provider "${providerName}" that issued this cursor is not configured`);
-    result = await provider.getFollowersPage(run.subjectExtId, data.cursor, deps.settings.followersPageSize, signal);
+    result = await spec.fetchPage(provider, run.subjectExtId, data.cursor, deps.settings.followersPageSize, signal);
   } catch (err) {
     return handleRequestFailure(deps, {
       queue: QUEUE,
       job,
       run,
       serviceCallId,
-      kind: 'followers_page',
+      kind: spec.callKind,
       parentServiceCallId: data.parentServiceCallId,
       sent: data.cursor,
       err,
@@ -67,14 +80,29 @@ export async function syncFollowersPage(deps: SyncDeps, job: JobAttemptInfo, sig
     });
   }
   try {
-    return await commitPage(deps, job, data, run, serviceCallId, result);
+    return await commitPage(spec, deps, job, data, run, serviceCallId, result);
   } catch (err) {
     if (isCommittedElsewhere(err)) return completeJob(deps, QUEUE, job, run.id, 'page committed by another attempt');
+    if (err instanceof Superseded) {
+      // The page's transaction rolled back: nothing of it is stored (a closed or replaced run must
+      // never mark edges seen after a newer run started).
+      return deps.db.transaction(async (tx) => {
+        await failServiceCall(tx, serviceCallId, 'superseded: the run ended or moved to another job while this request was in flight', {
+          items: result.data.users.length,
+        });
+        await completeJobIn(deps, tx, QUEUE, job, { superseded: true });
+        return { runId: run.id, ended: false, status: run.status, noop: true, note: 'superseded' };
+      });
+    }
     throw err;
   }
 }
 
+/** The run no longer belongs to this job (ended, resumed with a new job, or restarted). */
+class Superseded extends Error {}
+
 async function commitPage(
+  spec: ListSpec,
   deps: SyncDeps,
   job: JobAttemptInfo,
   data: SyncFollowersJob,
@@ -85,10 +113,11 @@ async function commitPage(
   const page = result.data;
   const provider = result.call.provider;
   const users = dedupeByExtId(page.users);
+  const QUEUE = spec.queue;
   // A lost connection rolls the page back: commit it again rather than pay for the request again.
   return retryingTransaction(deps.db, { what: 'page commit', logger: deps.logger }, async (tx) => {
-    await upsertFollowers(tx, users);
-    const edges = await upsertSubscriptions(tx, {
+    await upsertFollowers(tx, users, run.id);
+    const edges = await upsertEdges(tx, spec.list, {
       profileId: run.subjectId!,
       platform: run.subjectPlatform ?? 'instagram',
       extIds: users.map((u) => u.extId),
@@ -111,7 +140,7 @@ async function commitPage(
     await insertFailedOverCalls(tx, {
       jobCallId: run.id,
       parentServiceCallId: data.parentServiceCallId,
-      kind: 'followers_page',
+      kind: spec.callKind,
       sent: data.cursor,
       calls: result.call.failedOver ?? [],
     });
@@ -145,37 +174,36 @@ async function commitPage(
       cursor: decision.next === 'continue' ? decision.cursor : null,
       newInRun: edges.newInRun,
       newEdges: edges.newEdges,
+      gained: edges.gained,
       quarantined: page.quarantined.length,
       sanitized: page.sanitized,
       stallStreak: decision.stallStreak,
       emptyStreak: decision.emptyStreak,
       queueJobId: nextJobId,
+      fromJobId: job.id,
     });
-    if (decision.next === 'end') {
-      await finishJobCall(tx, run.id, {
-        status: decision.status,
-        outcome: decision.outcome,
-        errorMessage: decision.status === 'succeeded' ? null : decision.reason,
-      });
-    }
+    if (!progress) throw new Superseded();
+    const profile = { id: run.subjectId!, platform: run.subjectPlatform ?? 'instagram' };
+    const end =
+      decision.next === 'end' ? await finishListRun(tx, spec.list, progress, profile, decision, deps.settings.completenessMinShare) : null;
     await completeJobIn(deps, tx, QUEUE, job, null);
     deps.logger.debug(
       { run: run.id, page: data.page, users: users.length, new: edges.newInRun, next: decision.next },
-      'followers page committed',
+      `${spec.noun} page committed`,
     );
-    if (decision.next === 'end') return { runId: run.id, ended: true, status: decision.status, note: decision.reason };
+    if (end) return { runId: run.id, ended: true, status: end.status, note: end.reason ?? 'last page' };
     const next = await claimNextIn(deps, tx, QUEUE);
-    if (next) await beginClaimed(deps, tx, next.job, run.id);
+    if (next) await beginClaimed(spec, deps, tx, next.job, run.id);
     return { runId: run.id, ended: false, status: progress.status, ...(next ? { next } : {}) };
   });
 }
 
 /** The service_call of a page request. */
-function pageCall(runId: string, data: SyncFollowersJob, provider: string, queueJobId: string): NewServiceCall {
+function pageCall(spec: ListSpec, runId: string, data: SyncFollowersJob, provider: string, queueJobId: string): NewServiceCall {
   return {
     jobCallId: runId,
     parentServiceCallId: data.parentServiceCallId,
-    kind: 'followers_page',
+    kind: spec.callKind,
     provider,
     sent: data.cursor,
     queueJobId,
@@ -186,11 +214,11 @@ function pageCall(runId: string, data: SyncFollowersJob, provider: string, queue
  * When the job claimed in this commit is this run's next page, begins its request in the same
  * transaction (run counters, its service_call), so the worker sends it right after COMMIT.
  */
-async function beginClaimed(deps: SyncDeps, tx: Queryable, claimed: JobAttemptInfo, runId: string): Promise<void> {
+async function beginClaimed(spec: ListSpec, deps: SyncDeps, tx: Queryable, claimed: JobAttemptInfo, runId: string): Promise<void> {
   const parsed = syncFollowersJobSchema.safeParse(claimed.data);
   if (!parsed.success || parsed.data.jobCallId !== runId) return;
   const run = await beginRequest(tx, runId, claimed.id);
   if (!run) return;
   const providerName = parsed.data.provider ?? deps.providers.primary.name;
-  claimed.begun = { run, serviceCallId: await startServiceCall(tx, pageCall(run.id, parsed.data, providerName, claimed.id)) };
+  claimed.begun = { run, serviceCallId: await startServiceCall(tx, pageCall(spec, run.id, parsed.data, providerName, claimed.id)) };
 }

@@ -2,12 +2,15 @@
 // (platform, ext_id). With `followers`, the followers run is started in the same transaction.
 import { retryingTransaction } from '../db/connection-loss.ts';
 import { finishJobCall } from '../db/queries/job-calls.ts';
+import { insertProfileSnapshot } from '../db/queries/profile-snapshots.ts';
 import { upsertProfile } from '../db/queries/profiles.ts';
 import { callSummary, insertFailedOverCalls, startServiceCall, succeedServiceCall } from '../db/queries/service-calls.ts';
 import type { CallResult, ProfileResult } from '../providers/types.ts';
 import { syncProfileJobSchema } from '../queue/jobs.ts';
 import type { JobAttemptInfo, SyncDeps } from './deps.ts';
-import { startFollowersRun } from './enqueue.ts';
+import { engagementRate } from './engagement.ts';
+import { startFollowersRun, startListRun } from './enqueue.ts';
+import { FOLLOWINGS } from './lists.ts';
 import {
   beginStep,
   completeJob,
@@ -60,7 +63,20 @@ export async function syncProfile(deps: SyncDeps, job: JobAttemptInfo, signal?: 
   try {
     // A lost connection rolls the profile back: commit it again rather than pay for the request again.
     return await retryingTransaction(deps.db, { what: 'profile commit', logger: deps.logger }, async (tx) => {
-      const profile = await upsertProfile(tx, result.data.profile);
+      const record = result.data.profile;
+      const profile = await upsertProfile(tx, record, run.id);
+      const er = engagementRate(record.recentPosts, record.followersCount ?? profile.followersCount);
+      await insertProfileSnapshot(tx, {
+        profileId: profile.id,
+        jobCallId: run.id,
+        followersCount: record.followersCount,
+        followsCount: record.followsCount,
+        postsCount: record.postsCount,
+        isPrivate: record.isPrivate,
+        engagementRate: er.rate,
+        engagementFormula: er.formula,
+        engagementPosts: er.posts,
+      });
       await insertFailedOverCalls(tx, {
         jobCallId: run.id,
         parentServiceCallId: null,
@@ -84,6 +100,11 @@ export async function syncProfile(deps: SyncDeps, job: JobAttemptInfo, signal?: 
         const child = await startFollowersRun(deps.boss, deps.db, tx, profile.id, run.id);
         summary.followers_job_call_id = child.run.id;
         if (child.attached) summary.followers_attached = true;
+      }
+      if (data.followings && profile.isPrivate) summary.followings = 'skipped_private';
+      else if (data.followings) {
+        const child = await startListRun(deps.boss, deps.db, tx, FOLLOWINGS, profile.id, run.id);
+        summary.followings_job_call_id = child.run.id;
       }
       await finishJobCall(tx, run.id, {
         status: 'succeeded',

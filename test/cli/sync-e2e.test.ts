@@ -44,15 +44,24 @@ describe('sm-core sync-profile demo.blogger --followers (subprocess, server data
     expect(out.profile).toMatchObject({
       ext_id: '9100000001',
       username: 'demo.blogger',
-      followers_count: 1_234_567,
-      follows_count: 321,
+      followers_count: 9,
+      follows_count: 5,
       posts_count: 89,
     });
     expect(out.runs.map((r: { kind: string; status: string }) => [r.kind, r.status])).toEqual([
       ['profile', 'succeeded'],
       ['followers', 'succeeded'],
     ]);
-    expect(out.runs[1]).toMatchObject({ pages: 2, followers: 9, new: 9, requests: 2 });
+    expect(out.runs[1]).toMatchObject({
+      pages: 2,
+      followers: 9,
+      new: 0,
+      lost: 0,
+      expected: 9,
+      completeness: 1,
+      baseline: true,
+      requests: 2,
+    });
     expect(out.sample).toBe(false);
   });
 

@@ -69,6 +69,9 @@ export interface FakeProvider extends Provider {
   defaultFollowers: FollowersStep;
   profileCalls: ProfileQuery[];
   followersCalls: FollowersCall[];
+  /** Followings answers (the accounts a profile follows), consumed like `followersScript`; then an empty last page. */
+  followingsScript: FollowersStep[];
+  followingsCalls: FollowersCall[];
   /** A ProviderSet with this provider as primary. */
   asSet(): ProviderSet;
 }
@@ -90,6 +93,8 @@ export function createFakeProvider(name = 'fake'): FakeProvider & { addProfile(p
     defaultFollowers: page([]),
     profileCalls: [],
     followersCalls: [],
+    followingsScript: [],
+    followingsCalls: [],
     addProfile(p) {
       fake.profiles.set(`username:${p.username.toLowerCase()}`, p);
       fake.profiles.set(`id:${p.extId}`, p);
@@ -108,6 +113,14 @@ export function createFakeProvider(name = 'fake'): FakeProvider & { addProfile(p
       if (step instanceof Error) throw step;
       const data = typeof step === 'function' ? await step(c) : step;
       return call(name, 'instagram/user/get_followers', data);
+    },
+    async getFollowingsPage(extId, cursor, pageSize) {
+      const c: FollowersCall = { extId, cursor, pageSize };
+      fake.followingsCalls.push(c);
+      const step = fake.followingsScript.shift() ?? page([]);
+      if (step instanceof Error) throw step;
+      const data = typeof step === 'function' ? await step(c) : step;
+      return call(name, 'instagram/user/get_following', data);
     },
     asSet() {
       return { primary: fake, byName: (n) => (n === name ? fake : undefined), sample: false };

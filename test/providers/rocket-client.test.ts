@@ -29,15 +29,15 @@ describe('profiles (rocketapi-user-get_info*.json)', () => {
       username: 'demo.blogger',
       fullName: 'Demo Blogger ✨',
       url: 'https://demo-blog.example/links?src=ig&utm=1',
-      followersCount: 1234567,
-      followsCount: 321,
+      followersCount: 9,
+      followsCount: 5,
       postsCount: 89,
       isPrivate: false,
       isVerified: false,
     });
     expect(p.bio).toContain('مرحبا بالعالم — שלום עולם');
     expect(p.avatar).toContain('s320x320');
-    expect(p.recentPosts).toEqual([{ extId: '3400000000000000001', likes: 321, comments: 12, takenAt: 1717171717 }]);
+    expect(p.recentPosts).toEqual([{ extId: '3400000000000000001', likes: 4, comments: 1, takenAt: 1717171717 }]);
     expect((p.raw as { fbid: string }).fbid).toBe('17841400000000003');
     expect(data.sanitized).toBe(0);
     expect(call).toMatchObject({ provider: 'rocket', endpoint: 'instagram/user/get_info', httpStatus: 200, innerStatus: 200, attempts: 1 });

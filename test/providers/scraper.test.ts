@@ -40,8 +40,8 @@ describe('instagram-scraper-api2 family', () => {
       extId: '9100000001',
       username: 'demo.blogger',
       fullName: 'Demo Blogger ✨',
-      followersCount: 1234567,
-      followsCount: 321,
+      followersCount: 9,
+      followsCount: 5,
       postsCount: 89,
       url: 'https://demo-blog.example/links?src=ig&utm=1',
       isPrivate: false,
@@ -161,7 +161,7 @@ describe('RapidAPI gateway errors (PROVIDERS.md §2.0)', () => {
 describe('RocketAPI-shaped host behind RapidAPI', () => {
   it('POSTs the RocketAPI routes with X-RapidAPI-Key/Host and unwraps the envelope', async () => {
     const { data, call } = await rocketShaped.getProfile({ username: 'demo.blogger' });
-    expect(data.profile).toMatchObject({ extId: '9100000001', followersCount: 1234567 });
+    expect(data.profile).toMatchObject({ extId: '9100000001', followersCount: 9 });
     expect(call).toMatchObject({ provider: 'scraper', endpoint: 'instagram/user/get_info' });
     const [req] = server.requestsTo('get_info');
     expect(req!.headers['x-rapidapi-key']).toBe(TEST_KEY);

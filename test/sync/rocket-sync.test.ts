@@ -27,7 +27,13 @@ function infoWithBio(id: string, username: string, bioJson: string): string {
 
 beforeAll(async () => {
   server = await startFakeRocketServer({ apiKey: 'k-rocket-sync' });
-  h = await createSyncHarness(undefined, { ROCKET_API_HOST: server.url, ROCKET_API_KEY: 'k-rocket-sync', SM_PROVIDER_RETRIES: '0' });
+  // Share 0: these pages hold a few users of demo.blogger's 9; the completeness gate has its own tests.
+  h = await createSyncHarness(undefined, {
+    ROCKET_API_HOST: server.url,
+    ROCKET_API_KEY: 'k-rocket-sync',
+    SM_PROVIDER_RETRIES: '0',
+    SM_COMPLETENESS_MIN_SHARE: '0',
+  });
   // demo.blogger is the profile whose followers pages are scripted below.
   const r = await enqueueProfileSync(h.deps, { lookup: { username: 'demo.blogger' } });
   await h.drain();

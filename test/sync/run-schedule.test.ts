@@ -188,18 +188,21 @@ describe('run-schedule with the real enqueue (src/sync/enqueue.ts) and pg-boss',
     expect(runs).toHaveLength(1);
   });
 
-  it('profile + followers entries chain the followers run; followings is reported as not available', async () => {
-    fake.addProfile(profile('501', 'chained', { followersCount: 2 }));
+  it('profile + followers + followings entries chain both list runs', async () => {
+    fake.addProfile(profile('501', 'chained', { followersCount: 2, followsCount: 1 }));
     fake.followersScript.push(page([follower('9001'), follower('9002')]));
+    fake.followingsScript.push(page([follower('9003')]));
     await addSchedules(h.deps.db, 'username,kinds\nchained,profile followers followings\n');
     const report = await runSchedule(h.deps.db, enqueueWith(h.deps));
-    expect(report.items[0]!.unsupported).toEqual(['followings']);
+    expect(report.items[0]!.unsupported).toEqual([]);
     await h.drain();
     const runs = await rows<{ kind: string; status: string }>(h, `SELECT kind, status FROM job_calls ORDER BY id`);
     expect(fake.followersCalls.map((c) => c.extId)).toEqual(['501']);
+    expect(fake.followingsCalls.map((c) => c.extId)).toEqual(['501']);
     expect(runs).toEqual([
       { kind: 'profile', status: 'succeeded' },
       { kind: 'followers', status: 'succeeded' },
+      { kind: 'followings', status: 'succeeded' },
     ]);
   });
 });

@@ -28,12 +28,15 @@ beforeEach(() => {
   fake.defaultFollowers = page([]);
 });
 
-/** Stores a fresh profile (own ext id per test) and returns its row id and ext id. */
+/**
+ * Stores a fresh profile (own ext id per test) and returns its row id and ext id. Its follower count
+ * is 0 unless given, so the completeness gate (test/sync/follower-history.test.ts) never decides these runs.
+ */
 async function freshProfile(extra: Parameters<typeof profile>[2] = {}): Promise<{ id: string; extId: string; username: string }> {
   seq++;
   const extId = String(7_000_000 + seq);
   const username = `blogger.${seq}`;
-  fake.addProfile(profile(extId, username, extra));
+  fake.addProfile(profile(extId, username, { followersCount: 0, ...extra }));
   const r = await enqueueProfileSync(h.deps, { lookup: { username } });
   await h.drain();
   const run = await getJobCall(h.deps.db, r.runId);
@@ -397,19 +400,19 @@ describe('single flight', () => {
     await h.drain();
   });
 
-  it('an active run whose queue job is gone is closed as abandoned; a new run starts', async () => {
+  it('an active run whose queue job is gone is resumed with a new job; a second start attaches to it', async () => {
     const p = await freshProfile();
     const first = await enqueueFollowersSync(h.deps, { profileId: p.id });
     await h.tdb.pool.query(`DELETE FROM pgboss.job WHERE id = $1`, [first.queueJobId]);
     const second = await enqueueFollowersSync(h.deps, { profileId: p.id });
-    expect(second.runId).not.toBe(first.runId);
-    expect(await getJobCall(h.deps.db, first.runId)).toMatchObject({ status: 'failed', outcome: 'abandoned' });
+    expect(second).toMatchObject({ runId: first.runId, attached: true });
+    expect(second.queueJobId).not.toBe(first.queueJobId);
     await h.drain();
-    expect(await getJobCall(h.deps.db, second.runId)).toMatchObject({ status: 'succeeded' });
+    expect(await getJobCall(h.deps.db, first.runId)).toMatchObject({ status: 'succeeded', pages: 1 });
   });
 
   it('a followers sync of a profile not stored yet starts with its profile sync', async () => {
-    fake.addProfile(profile('7999999', 'not.yet.stored'));
+    fake.addProfile(profile('7999999', 'not.yet.stored', { followersCount: 2 }));
     fake.followersScript.push(page(users(1500, 2)));
     const r = await enqueueFollowersSync(h.deps, { lookup: { username: 'not.yet.stored' } });
     expect(r).toMatchObject({ kind: 'profile', via: 'profile', attached: false });

@@ -74,7 +74,7 @@ describe('sync-profile', () => {
   });
 
   it('--followers chains the followers run after success', async () => {
-    fake.addProfile(profile('8000001', 'chain.me'));
+    fake.addProfile(profile('8000001', 'chain.me', { followersCount: 3 }));
     fake.followersScript.push(page([follower('1'), follower('2')], 'c1'), page([follower('3')]));
     const run = await syncProfile({ username: 'chain.me' }, true);
     const [child] = await listChildJobCalls(h.deps.db, run.id);

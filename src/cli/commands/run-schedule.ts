@@ -70,10 +70,9 @@ async function waitForRuns(ctx: Context, runIds: string[]): Promise<{ runs: JobC
       const run = await getJobCall(ctx.db, id);
       if (!run) continue;
       out.push(run);
-      const child = run.summary.followers_job_call_id;
-      if (typeof child === 'string') {
-        const followers = await getJobCall(ctx.db, child);
-        if (followers) out.push(followers);
+      for (const child of [run.summary.followers_job_call_id, run.summary.followings_job_call_id]) {
+        const list = typeof child === 'string' ? await getJobCall(ctx.db, child) : null;
+        if (list) out.push(list);
       }
     }
     return out;
@@ -117,12 +116,15 @@ Examples:
   sm-core run-schedule --wait --json`,
     )
     .action(async (opts: { wait?: boolean; json?: boolean }) => {
-      const [{ enqueueWith, runSchedule }, { AppError, EXIT }] = await Promise.all([
+      const [{ enqueueWith, runSchedule }, { AppError, EXIT }, { recoverRuns }] = await Promise.all([
         import('../../sync/run-schedule.ts'),
         import('../../errors.ts'),
+        import('../../sync/recover-runs.ts'),
       ]);
       await withContext({}, async (ctx) => {
         const deps = await ctx.syncDeps();
+        // A cron invocation also notices runs nobody advances any more (resumed or closed: docs/history.md).
+        await recoverRuns({ ...deps, logger: ctx.logger });
         const report = await runSchedule(ctx.db, enqueueWith(deps), { logger: ctx.logger });
         let waited: { runs: JobCallRow[]; interrupted: boolean } | undefined;
         if (opts.wait) waited = await waitForRuns(ctx, [...new Set(report.items.flatMap((i) => i.runs.map((r) => r.runId)))]);

@@ -1,4 +1,4 @@
-// `sm-core sync-followers <username> [--id <ext_id>] [--enqueue] [--json]`
+// `sm-core sync-followers <username> [--id <ext_id>] [--restart] [--enqueue] [--json]`
 import type { Command } from 'commander';
 import { withContext } from '../with-context.ts';
 
@@ -9,6 +9,7 @@ export function registerSyncFollowers(program: Command): void {
     .description('sync the followers of a profile: one queue job, one provider request and one service_call per page')
     .argument('[username]', 'Instagram username (@name and profile URLs accepted; checked before any request)')
     .option('--id <ext_id>', "look the profile up by the provider's numeric user id instead of the username")
+    .option('--restart', 'close the run of this profile in progress (kept as partial) and start over at page 1')
     .option('--enqueue', 'only queue the run, print its id and exit; `sm-core worker` does the work')
     .option('--json', 'print machine-readable JSON on stdout')
     .addHelpText(
@@ -17,12 +18,18 @@ export function registerSyncFollowers(program: Command): void {
 A profile not stored yet is synced first (one more request: the provider needs its id). Each page
 commits with the next page's job in one transaction, so a crash neither loses nor repeats a page.
 The run ends on the last page, or partial on a loop (repeating pages or cursors, empty pages that
-claim more, a missing cursor) or at SM_MAX_PAGES. A run already in progress is followed, not doubled.
+claim more, a missing cursor) or at SM_MAX_PAGES. A run already in progress is followed, not doubled;
+one whose worker died continues from its last committed cursor (--restart starts over instead).
+
+History (docs/history.md): a run is COMPLETE only when its last page came normally and it saw at least
+SM_COMPLETENESS_MIN_SHARE (default 0.9) of the profile's follower count; only a complete run marks the
+followers it did not see as unfollowed. The first complete run is the baseline (nothing "new").
+See the result with \`sm-core show\` and \`sm-core followers --new|--lost\`.
 
 Exit codes: 0 succeeded, 6 run failed, 7 run partial, 8 not found, 9 private,
 10 provider throttled/out of quota, 11 API key rejected, 130 interrupted (the run stays resumable).`,
     )
-    .action(async (username: string | undefined, opts: { id?: string; enqueue?: boolean; json?: boolean }) => {
+    .action(async (username: string | undefined, opts: { id?: string; restart?: boolean; enqueue?: boolean; json?: boolean }) => {
       const { parseLookup, runSyncCommand } = await import('../sync-run.ts');
       const lookup = parseLookup(username, opts.id);
       await withContext({}, (ctx) => runSyncCommand(ctx, 'followers', lookup, opts));

@@ -20,18 +20,34 @@ export function dedupeByExtId<T extends { platform: string; extId: string }>(rec
 /**
  * Inserts or updates followers by (platform, ext_id) in ONE statement built on `unnest` (eight array
  * parameters whatever the page size, so the 65,535-parameter limit never applies: CASES.md C16).
+ * The provider id is the identity: a rename updates `username` and the old name is kept in
+ * username_history (same statement); no index is unique on usernames, so a name released by one
+ * account and taken by another never conflicts, in any order on a page.
  * Records must already be deduplicated ({@link dedupeByExtId}).
+ * @param jobCallId the run that saw the records (recorded with renames)
  * @returns rows written (inserted or updated)
  */
-export async function upsertFollowers(q: Queryable, users: readonly FollowerRecord[]): Promise<number> {
+export async function upsertFollowers(q: Queryable, users: readonly FollowerRecord[], jobCallId: string | null = null): Promise<number> {
   if (users.length === 0) return 0;
-  const res = await q.query(
-    `INSERT INTO followers AS f (platform, ext_id, username, full_name, avatar, is_private, is_verified, raw_data)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::boolean[], $8::jsonb[])
-     ON CONFLICT (platform, ext_id) DO UPDATE SET
-       username = EXCLUDED.username, full_name = EXCLUDED.full_name, avatar = EXCLUDED.avatar,
-       is_private = EXCLUDED.is_private, is_verified = EXCLUDED.is_verified, raw_data = EXCLUDED.raw_data,
-       updated_at = now()`,
+  const res = await q.query<{ n: string }>(
+    `WITH input AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::boolean[], $8::jsonb[])
+         AS i (platform, ext_id, username, full_name, avatar, is_private, is_verified, raw_data)
+     ), renamed AS (
+       INSERT INTO username_history (platform, ext_id, old_username, new_username, seen_in, job_call_id)
+       SELECT f.platform, f.ext_id, f.username, i.username, 'list', $9::bigint
+       FROM input i JOIN followers f ON f.platform = i.platform AND f.ext_id = i.ext_id
+       WHERE f.username IS DISTINCT FROM i.username
+     ), up AS (
+       INSERT INTO followers AS f (platform, ext_id, username, full_name, avatar, is_private, is_verified, raw_data)
+       SELECT * FROM input
+       ON CONFLICT (platform, ext_id) DO UPDATE SET
+         username = EXCLUDED.username, full_name = EXCLUDED.full_name, avatar = EXCLUDED.avatar,
+         is_private = EXCLUDED.is_private, is_verified = EXCLUDED.is_verified, raw_data = EXCLUDED.raw_data,
+         updated_at = now()
+       RETURNING 1
+     )
+     SELECT count(*) AS n FROM up`,
     [
       users.map((u) => u.platform),
       users.map((u) => u.extId),
@@ -41,7 +57,8 @@ export async function upsertFollowers(q: Queryable, users: readonly FollowerReco
       users.map((u) => u.isPrivate),
       users.map((u) => u.isVerified),
       users.map((u) => JSON.stringify(u.raw ?? null)),
+      jobCallId,
     ],
   );
-  return res.rowCount;
+  return Number(res.rows[0]?.n ?? 0);
 }

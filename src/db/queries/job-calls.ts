@@ -33,16 +33,27 @@ export interface JobCallRow {
   outcome: string | null;
   queueJobId: string | null;
   deferredUntil: Date | null;
+  /** A list run: the profile's followers/follows count when the run started (null when unknown). */
+  expectedItems: number | null;
+  /** A list run: accounts gained (followed + refollowed, not baseline) / lost (unfollowed) by this run. */
+  itemsGained: number;
+  itemsLost: number;
+  /** This run was the profile's baseline for its list (its first complete run). */
+  baseline: boolean;
+  /** Last sign of life: any progress, or a worker's heartbeat while a request is in flight. */
+  updatedAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
   createdAt: Date;
 }
 
-const COLUMNS = `id, kind, status, subject_id, parent_job_call_id, params, summary, error_message, provider, cursor,
+/** Columns of a run, as {@link jobCallFromRow} reads them. */
+export const JOB_CALL_COLUMNS = `id, kind, status, subject_id, parent_job_call_id, params, summary, error_message, provider, cursor,
   pages, requests, items_seen, items_new, quarantined, sanitized, stall_streak, empty_streak, outcome, queue_job_id,
-  deferred_until, started_at, finished_at, created_at`;
+  deferred_until, expected_items, items_gained, items_lost, baseline, started_at, finished_at, created_at, updated_at`;
 
-function toRow(r: Record<string, unknown>): JobCallRow {
+/** Maps a row selected with {@link JOB_CALL_COLUMNS}. */
+export function jobCallFromRow(r: Record<string, unknown>): JobCallRow {
   const n = (k: string) => countFromInt8(r[k] as string | number) ?? 0;
   return {
     id: idFromInt8(r.id as string),
@@ -66,6 +77,11 @@ function toRow(r: Record<string, unknown>): JobCallRow {
     outcome: r.outcome as string | null,
     queueJobId: r.queue_job_id as string | null,
     deferredUntil: r.deferred_until as Date | null,
+    expectedItems: countFromInt8(r.expected_items as string | null),
+    itemsGained: n('items_gained'),
+    itemsLost: n('items_lost'),
+    baseline: r.baseline === true,
+    updatedAt: r.updated_at as Date,
     startedAt: r.started_at as Date | null,
     finishedAt: r.finished_at as Date | null,
     createdAt: r.created_at as Date,
@@ -79,6 +95,8 @@ export interface NewJobCall {
   params: Record<string, unknown> & { lookup?: string };
   parentJobCallId?: string | null;
   provider?: string | null;
+  /** A list run: the list's expected size at its start (the profile's count). */
+  expectedItems?: number | null;
 }
 
 /**
@@ -88,13 +106,13 @@ export interface NewJobCall {
  */
 export async function insertJobCall(q: Queryable, run: NewJobCall): Promise<JobCallRow | null> {
   const res = await q.query(
-    `INSERT INTO job_calls (kind, subject_id, params, parent_job_call_id, provider)
-     VALUES ($1, $2, $3::jsonb, $4, $5)
+    `INSERT INTO job_calls (kind, subject_id, params, parent_job_call_id, provider, expected_items)
+     VALUES ($1, $2, $3::jsonb, $4, $5, $6)
      ON CONFLICT DO NOTHING
-     RETURNING ${COLUMNS}`,
-    [run.kind, run.subjectId, JSON.stringify(run.params), run.parentJobCallId ?? null, run.provider ?? null],
+     RETURNING ${JOB_CALL_COLUMNS}`,
+    [run.kind, run.subjectId, JSON.stringify(run.params), run.parentJobCallId ?? null, run.provider ?? null, run.expectedItems ?? null],
   );
-  return res.rows[0] ? toRow(res.rows[0]) : null;
+  return res.rows[0] ? jobCallFromRow(res.rows[0]) : null;
 }
 
 /** The active (pending/running) run of `kind` for a subject, or for a lookup key when the subject is unknown. */
@@ -106,27 +124,27 @@ export async function findActiveJobCall(
 ): Promise<JobCallRow | null> {
   const res =
     subjectId !== null
-      ? await q.query(`SELECT ${COLUMNS} FROM job_calls WHERE kind = $1 AND subject_id = $2 AND status IN ('pending', 'running')`, [
-          kind,
-          subjectId,
-        ])
+      ? await q.query(
+          `SELECT ${JOB_CALL_COLUMNS} FROM job_calls WHERE kind = $1 AND subject_id = $2 AND status IN ('pending', 'running')`,
+          [kind, subjectId],
+        )
       : await q.query(
-          `SELECT ${COLUMNS} FROM job_calls WHERE kind = $1 AND subject_id IS NULL AND params ->> 'lookup' = $2 AND status IN ('pending', 'running')`,
+          `SELECT ${JOB_CALL_COLUMNS} FROM job_calls WHERE kind = $1 AND subject_id IS NULL AND params ->> 'lookup' = $2 AND status IN ('pending', 'running')`,
           [kind, lookup ?? ''],
         );
-  return res.rows[0] ? toRow(res.rows[0]) : null;
+  return res.rows[0] ? jobCallFromRow(res.rows[0]) : null;
 }
 
 /** Reads one run. @param forUpdate lock the row until the transaction ends */
 export async function getJobCall(q: Queryable, id: string, forUpdate = false): Promise<JobCallRow | null> {
-  const res = await q.query(`SELECT ${COLUMNS} FROM job_calls WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
-  return res.rows[0] ? toRow(res.rows[0]) : null;
+  const res = await q.query(`SELECT ${JOB_CALL_COLUMNS} FROM job_calls WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`, [id]);
+  return res.rows[0] ? jobCallFromRow(res.rows[0]) : null;
 }
 
 /** Runs started by `parentId` (a profile run's chained followers run). */
 export async function listChildJobCalls(q: Queryable, parentId: string): Promise<JobCallRow[]> {
-  const res = await q.query(`SELECT ${COLUMNS} FROM job_calls WHERE parent_job_call_id = $1 ORDER BY id`, [parentId]);
-  return res.rows.map(toRow);
+  const res = await q.query(`SELECT ${JOB_CALL_COLUMNS} FROM job_calls WHERE parent_job_call_id = $1 ORDER BY id`, [parentId]);
+  return res.rows.map(jobCallFromRow);
 }
 
 /** Records which pg-boss job now advances the run (null when none: the run is ending). */
@@ -144,8 +162,9 @@ export interface RunForRequest extends JobCallRow {
 
 /**
  * Marks a provider request starting, in ONE statement: pending -> running (started_at set once),
- * requests + 1, any deferral cleared; unless the run already ended or this queue job's request
- * already committed (a redelivered job: see service_calls.queue_job_id).
+ * requests + 1, any deferral cleared; unless the run already ended, this queue job's request
+ * already committed (a redelivered job: see service_calls.queue_job_id), or another queue job now
+ * advances the run (this job was superseded, e.g. by a resume: src/sync/recover-runs.ts).
  * @returns the run with its subject's ext id and username, or null when nothing may be requested
  */
 export async function beginRequest(q: Queryable, id: string, queueJobId: string): Promise<RunForRequest | null> {
@@ -154,7 +173,8 @@ export async function beginRequest(q: Queryable, id: string, queueJobId: string)
        deferred_until = NULL, updated_at = now()
      WHERE id = $1 AND status IN ('pending', 'running')
        AND NOT EXISTS (SELECT 1 FROM service_calls sc WHERE sc.queue_job_id = $2 AND sc.status = 'succeeded')
-     RETURNING ${COLUMNS},
+       AND (jc.queue_job_id IS NULL OR jc.queue_job_id = $2)
+     RETURNING ${JOB_CALL_COLUMNS},
        (SELECT sp.platform FROM social_profiles sp WHERE sp.id = jc.subject_id) AS subject_platform,
        (SELECT sp.ext_id FROM social_profiles sp WHERE sp.id = jc.subject_id) AS subject_ext_id,
        (SELECT sp.username FROM social_profiles sp WHERE sp.id = jc.subject_id) AS subject_username`,
@@ -163,7 +183,7 @@ export async function beginRequest(q: Queryable, id: string, queueJobId: string)
   const r = res.rows[0];
   if (!r) return null;
   return {
-    ...toRow(r),
+    ...jobCallFromRow(r),
     subjectPlatform: r.subject_platform as Platform | null,
     subjectExtId: r.subject_ext_id as string | null,
     subjectUsername: r.subject_username as string | null,
@@ -177,25 +197,47 @@ export interface PageProgress {
   cursor: string | null;
   newInRun: number;
   newEdges: number;
+  /** Accounts gained on this page (non-baseline followed + refollowed events). */
+  gained?: number;
   quarantined: number;
   sanitized: number;
   stallStreak: number;
   emptyStreak: number;
   /** The next page's pg-boss job, or null when the run ends with this page. */
   queueJobId: string | null;
+  /** The job that made this page: the update only applies while it still advances the run. */
+  fromJobId?: string;
 }
 
-/** Adds one committed page to the run's counters and moves its cursor. */
-export async function recordPage(q: Queryable, id: string, p: PageProgress): Promise<JobCallRow> {
+/**
+ * Adds one committed page to the run's counters and moves its cursor, fenced: only while the run is
+ * active and still advanced by `fromJobId` (the page's own job).
+ * @returns the run after the update, or null when the run ended or another job took it over (the
+ *   caller must roll the page back)
+ */
+export async function recordPage(q: Queryable, id: string, p: PageProgress): Promise<JobCallRow | null> {
   const res = await q.query(
     `UPDATE job_calls SET pages = pages + 1, provider = $2, cursor = $3, items_seen = items_seen + $4,
        items_new = items_new + $5, quarantined = quarantined + $6, sanitized = sanitized + $7,
-       stall_streak = $8, empty_streak = $9, queue_job_id = $10, updated_at = now()
-     WHERE id = $1
-     RETURNING ${COLUMNS}`,
-    [id, p.provider, p.cursor, p.newInRun, p.newEdges, p.quarantined, p.sanitized, p.stallStreak, p.emptyStreak, p.queueJobId],
+       stall_streak = $8, empty_streak = $9, queue_job_id = $10, items_gained = items_gained + $11, updated_at = now()
+     WHERE id = $1 AND status IN ('pending', 'running') AND ($12::text IS NULL OR queue_job_id IS NULL OR queue_job_id = $12)
+     RETURNING ${JOB_CALL_COLUMNS}`,
+    [
+      id,
+      p.provider,
+      p.cursor,
+      p.newInRun,
+      p.newEdges,
+      p.quarantined,
+      p.sanitized,
+      p.stallStreak,
+      p.emptyStreak,
+      p.queueJobId,
+      p.gained ?? 0,
+      p.fromJobId ?? null,
+    ],
   );
-  return toRow(res.rows[0]!);
+  return res.rows[0] ? jobCallFromRow(res.rows[0]) : null;
 }
 
 /** How a run ended. */
@@ -209,6 +251,9 @@ export interface RunEnd {
   /** Also counts one more request or page (a profile run's only call). */
   addPage?: boolean;
   sanitized?: number;
+  /** A complete list run: edges it turned inactive, and whether it became the profile's baseline. */
+  itemsLost?: number;
+  baseline?: boolean;
 }
 
 /**
@@ -219,7 +264,8 @@ export async function finishJobCall(q: Queryable, id: string, end: RunEnd): Prom
   const res = await q.query(
     `UPDATE job_calls SET status = $2, outcome = $3, error_message = $4, subject_id = coalesce($5, subject_id),
        summary = summary || $6::jsonb, pages = pages + $7, sanitized = sanitized + $8, queue_job_id = NULL,
-       deferred_until = NULL, started_at = coalesce(started_at, now()), finished_at = now(), updated_at = now()
+       deferred_until = NULL, started_at = coalesce(started_at, now()), finished_at = now(), updated_at = now(),
+       items_lost = items_lost + $9, baseline = baseline OR $10
      WHERE id = $1 AND status IN ('pending', 'running')`,
     [
       id,
@@ -230,6 +276,8 @@ export async function finishJobCall(q: Queryable, id: string, end: RunEnd): Prom
       JSON.stringify(end.summary ?? {}),
       end.addPage ? 1 : 0,
       end.sanitized ?? 0,
+      end.itemsLost ?? 0,
+      end.baseline === true,
     ],
   );
   return res.rowCount > 0;
@@ -241,16 +289,45 @@ export async function deferJobCall(q: Queryable, id: string, until: Date, queueJ
 }
 
 /**
- * Closes an active run whose advancing job no longer exists in the queue (its worker died past the
- * queue's retries): status failed, outcome abandoned. Only when `queueJobId` is still the run's job.
+ * Closes an active run that nobody advances any more (its worker died past the queue's retries and
+ * it was too old to resume, or `--restart` replaced it): status partial when it committed pages
+ * (what it saw is stored; nothing was unfollowed), else failed. Only when `queueJobId` is still the
+ * run's job (a run another worker just moved on is left alone).
+ * @param outcome `abandoned` or `restarted`
  * @returns true when the run was closed
  */
-export async function abandonJobCall(q: Queryable, id: string, queueJobId: string | null, reason: string): Promise<boolean> {
+export async function abandonJobCall(
+  q: Queryable,
+  id: string,
+  queueJobId: string | null,
+  reason: string,
+  outcome: 'abandoned' | 'restarted' = 'abandoned',
+): Promise<boolean> {
   const res = await q.query(
-    `UPDATE job_calls SET status = 'failed', outcome = 'abandoned', error_message = $3, queue_job_id = NULL,
-       finished_at = now(), updated_at = now()
+    `UPDATE job_calls SET status = CASE WHEN pages > 0 THEN 'partial' ELSE 'failed' END, outcome = $4, error_message = $3,
+       queue_job_id = NULL, deferred_until = NULL, finished_at = now(), updated_at = now()
      WHERE id = $1 AND status IN ('pending', 'running') AND queue_job_id IS NOT DISTINCT FROM $2`,
-    [id, queueJobId, reason],
+    [id, queueJobId, reason, outcome],
+  );
+  return res.rowCount > 0;
+}
+
+/** Active runs (every kind), oldest first, with `idleSeconds` since their last sign of life (database clock); one run with `onlyId`. */
+export async function listActiveRuns(q: Queryable, onlyId?: string): Promise<Array<{ run: JobCallRow; idleSeconds: number }>> {
+  const res = await q.query(
+    `SELECT ${JOB_CALL_COLUMNS}, extract(epoch FROM now() - updated_at)::float8 AS idle_seconds
+     FROM job_calls WHERE status IN ('pending', 'running') AND ($1::bigint IS NULL OR id = $1) ORDER BY id`,
+    [onlyId ?? null],
+  );
+  return res.rows.map((r) => ({ run: jobCallFromRow(r), idleSeconds: Number(r.idle_seconds) }));
+}
+
+/** Points an active run at the queue job that now advances it (a resumed run). @returns false when it ended meanwhile */
+export async function moveJobCallToJob(q: Queryable, id: string, fromJobId: string | null, toJobId: string): Promise<boolean> {
+  const res = await q.query(
+    `UPDATE job_calls SET queue_job_id = $3, deferred_until = NULL, updated_at = now()
+     WHERE id = $1 AND status IN ('pending', 'running') AND queue_job_id IS NOT DISTINCT FROM $2`,
+    [id, fromJobId, toJobId],
   );
   return res.rowCount > 0;
 }

@@ -21,6 +21,11 @@ export interface ProfileRow {
   isVerified: boolean;
   lastSyncedAt: Date | null;
   notFoundAt: Date | null;
+  /** Latest engagement rate (ratio; profile_snapshots keeps the history and the formula id). */
+  engagementRate: number | null;
+  /** When the first complete followers / followings run ended (null: no baseline yet). */
+  followersBaselineAt: Date | null;
+  followingsBaselineAt: Date | null;
 }
 
 interface RawProfileRow {
@@ -39,10 +44,13 @@ interface RawProfileRow {
   is_verified: boolean;
   last_synced_at: Date | null;
   not_found_at: Date | null;
+  engagement_rate: string | null;
+  followers_baseline_at: Date | null;
+  followings_baseline_at: Date | null;
 }
 
 const COLUMNS = `id, platform, ext_id, username, full_name, bio, avatar, url, followers_count, follows_count,
-  posts_count, is_private, is_verified, last_synced_at, not_found_at`;
+  posts_count, is_private, is_verified, last_synced_at, not_found_at, engagement_rate, followers_baseline_at, followings_baseline_at`;
 
 function toRow(r: RawProfileRow): ProfileRow {
   return {
@@ -61,17 +69,27 @@ function toRow(r: RawProfileRow): ProfileRow {
     isVerified: r.is_verified,
     lastSyncedAt: r.last_synced_at,
     notFoundAt: r.not_found_at,
+    engagementRate: r.engagement_rate === null ? null : Number(r.engagement_rate),
+    followersBaselineAt: r.followers_baseline_at,
+    followingsBaselineAt: r.followings_baseline_at,
   };
 }
 
 /**
  * Inserts or updates a profile by (platform, ext_id) with its counts, the sanitised raw payload and
  * `last_synced_at = now()`; clears `not_found_at`. A count the payload lacked (null) keeps the stored one.
+ * A rename keeps the old username in username_history (same statement).
+ * @param jobCallId the profile run (recorded with a rename)
  * @returns the stored row
  */
-export async function upsertProfile(q: Queryable, p: ProfileRecord): Promise<ProfileRow> {
+export async function upsertProfile(q: Queryable, p: ProfileRecord, jobCallId: string | null = null): Promise<ProfileRow> {
   const res = await q.query<RawProfileRow>(
-    `INSERT INTO social_profiles AS sp (platform, ext_id, username, full_name, bio, avatar, url, followers_count,
+    `WITH renamed AS (
+       INSERT INTO username_history (platform, ext_id, old_username, new_username, seen_in, job_call_id)
+       SELECT sp.platform, sp.ext_id, sp.username, $3::text, 'profile', $14::bigint FROM social_profiles sp
+       WHERE sp.platform = $1 AND sp.ext_id = $2 AND sp.username IS DISTINCT FROM $3
+     )
+     INSERT INTO social_profiles AS sp (platform, ext_id, username, full_name, bio, avatar, url, followers_count,
        follows_count, posts_count, is_private, is_verified, raw_data, last_synced_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8::bigint, $9::bigint, coalesce($10::bigint, 0), $11, $12, $13::jsonb, now())
      ON CONFLICT (platform, ext_id) DO UPDATE SET
@@ -97,6 +115,7 @@ export async function upsertProfile(q: Queryable, p: ProfileRecord): Promise<Pro
       p.isPrivate,
       p.isVerified,
       JSON.stringify(p.raw ?? null),
+      jobCallId,
     ],
   );
   return toRow(res.rows[0]!);

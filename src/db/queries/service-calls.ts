@@ -185,6 +185,25 @@ export async function cursorSeenInRun(q: Queryable, jobCallId: string, cursor: s
   return res.rowCount > 0;
 }
 
+/** Closes the requests of a run still marked running (their worker died): failed with `message`. @returns rows closed */
+export async function failRunningServiceCalls(q: Queryable, jobCallId: string, message: string): Promise<number> {
+  const res = await q.query(
+    `UPDATE service_calls SET status = 'failed', error_message = $2, finished_at = now(), updated_at = now()
+     WHERE job_call_id = $1 AND status = 'running'`,
+    [jobCallId, message],
+  );
+  return res.rowCount;
+}
+
+/** The newest succeeded request of a run (the parent of its next page), or null. */
+export async function lastSucceededServiceCall(q: Queryable, jobCallId: string): Promise<string | null> {
+  const res = await q.query<{ id: string }>(
+    `SELECT id FROM service_calls WHERE job_call_id = $1 AND status = 'succeeded' ORDER BY id DESC LIMIT 1`,
+    [jobCallId],
+  );
+  return res.rows[0] ? idFromInt8(res.rows[0].id) : null;
+}
+
 /** Every request of a run, oldest first. */
 export async function listServiceCalls(q: Queryable, jobCallId: string): Promise<ServiceCallRow[]> {
   const res = await q.query<Record<string, unknown>>(

@@ -1,0 +1,31 @@
+// `sm-core sync-followings <username> [--id <ext_id>] [--restart] [--enqueue] [--json]`
+import type { Command } from 'commander';
+import { withContext } from '../with-context.ts';
+
+/** Registers `sync-followings` on the program. */
+export function registerSyncFollowings(program: Command): void {
+  program
+    .command('sync-followings')
+    .description('sync the accounts a profile follows (its followings): one queue job and one provider request per page')
+    .argument('[username]', 'Instagram username (with or without @)')
+    .option('--id <ext_id>', "look the profile up by the provider's numeric user id instead of the username")
+    .option('--restart', 'close the run of this profile in progress (kept as partial) and start over at page 1')
+    .option('--enqueue', 'only queue the run, print its id and exit; `sm-core worker` does the work')
+    .option('--json', 'print machine-readable JSON on stdout')
+    .addHelpText(
+      'after',
+      `
+The accounts the profile FOLLOWS are stored in the table \`followings\` (social_profile_id follows
+followed_id), never mixed with its followers (\`subscriptions\`: follower_id follows social_profile_id).
+Same paging, loop guards, completeness gate (against the profile's "following" count) and history as
+sync-followers; see docs/history.md. A profile not stored yet is synced first (one more request).
+
+Exit codes: 0 succeeded, 6 run failed, 7 run partial, 8 not found, 9 private,
+10 provider throttled/out of quota, 11 API key rejected, 130 interrupted (the run stays resumable).`,
+    )
+    .action(async (username: string | undefined, opts: { id?: string; restart?: boolean; enqueue?: boolean; json?: boolean }) => {
+      const { parseLookup, runSyncCommand } = await import('../sync-run.ts');
+      const lookup = parseLookup(username, opts.id);
+      await withContext({}, (ctx) => runSyncCommand(ctx, 'followings', lookup, opts));
+    });
+}
