@@ -28,6 +28,16 @@ export interface RetryOptions {
 
 const defaultSleep = (ms: number, signal?: AbortSignal) => delay(ms, undefined, { signal });
 
+/** Stores the provider's wait window in the shared gate; a database hiccup only loses the sharing. */
+async function shareWait(gate: RateGate, seconds: number, error: ProviderError): Promise<void> {
+  try {
+    const reason = error.message.startsWith(`${error.provider}: `) ? error.message.slice(error.provider.length + 2) : error.message;
+    await gate.block(error.provider, seconds, error.kind === 'quota_exhausted' ? 'quota_exhausted' : 'rate_limited', reason);
+  } catch {
+    // the in-process window still holds; other processes learn it from their own 429
+  }
+}
+
 /**
  * Wraps a provider so every request is retried in place according to PROVIDER_ERROR_POLICY:
  * - retryable kinds (transient, invalid_response, rate_limited) are retried up to `retries` times
@@ -48,6 +58,8 @@ export function withRetry(provider: Provider, options: RetryOptions): Provider {
   const log = options.logger;
   let blockedUntil = 0;
   let blockedKind: 'rate_limited' | 'quota_exhausted' = 'rate_limited';
+  /** Refusals that sent nothing (this window, the shared gate): never shared again as the provider's own wait. */
+  const notSent = new WeakSet<object>();
 
   function refuseInsideWindow(): void {
     const left = Math.ceil((blockedUntil - now()) / 1000);
@@ -64,8 +76,13 @@ export function withRetry(provider: Provider, options: RetryOptions): Provider {
     try {
       const result = await pRetry(
         async () => {
-          refuseInsideWindow();
-          await options.gate?.acquire(provider.name, signal);
+          try {
+            refuseInsideWindow();
+            await options.gate?.acquire(provider.name, signal);
+          } catch (err) {
+            if (err instanceof ProviderError) notSent.add(err);
+            throw err;
+          }
           attempts++;
           return request();
         },
@@ -83,6 +100,8 @@ export function withRetry(provider: Provider, options: RetryOptions): Provider {
             if ((error.kind === 'rate_limited' && long) || (error.kind === 'quota_exhausted' && wait !== undefined && wait > 0)) {
               blockedUntil = Math.max(blockedUntil, now() + wait * 1000);
               blockedKind = error.kind;
+              // The provider itself asked to wait: every process holds off, not just this one (C08).
+              if (options.gate && !notSent.has(error)) await shareWait(options.gate, wait, error);
               throw error; // defer (or fall back): never shorten the provider's wait
             }
             if (!PROVIDER_ERROR_POLICY[error.kind].retry || retriesLeft === 0) throw error;

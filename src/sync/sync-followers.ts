@@ -58,7 +58,9 @@ export async function syncListPage(spec: ListSpec, deps: SyncDeps, job: JobAttem
   const run = job.begun?.run ?? (await beginStep(deps, QUEUE, job, data.jobCallId));
   if (isStepResult(run)) return run;
   const providerName = data.provider ?? deps.providers.primary.name;
-  const provider = deps.providers.byName(providerName);
+  // Page 1 has no cursor yet: the fallback chain (`primary`) serves it, and the provider that answers
+  // owns the cursor. Later pages go only to the provider that issued their cursor (issue 3 §2, §3).
+  const provider = data.provider === null ? deps.providers.primary : deps.providers.byName(data.provider);
   const serviceCallId = job.begun?.serviceCallId ?? (await startServiceCall(deps.db, pageCall(spec, run.id, data, providerName, job.id)));
   let result: CallResult<FollowersPage>;
   try {

@@ -1,10 +1,11 @@
-// Queries on provider_usage: requests reserved per provider per second / day / month (UTC), shared by
-// every process on the database, so rate limits and budgets hold across workers (issue 3 §7).
-import type { Database, Queryable } from '../database.ts';
+// Queries on provider_usage (requests per provider per UTC day / month) and provider_pace (the next
+// request slot, the provider's own wait window), shared by every process on the database, so rate
+// limits and budgets hold across workers (issue 3 §7). Migrations 0004 and 0008.
+import type { Queryable } from '../database.ts';
 
 /** Limits of one provider; 0 = no limit. */
 export interface UsageLimits {
-  /** Requests per second (calendar seconds of the database clock). */
+  /** Requests per second, all processes together (paced: src/providers/rate-gate.ts). */
   maxRps: number;
   /** Requests per UTC day. */
   dailyBudget: number;
@@ -13,56 +14,99 @@ export interface UsageLimits {
 }
 
 /** Outcome of {@link reserveRequest}. */
-export type Reservation = { ok: true } | { ok: false; period: 'second' | 'day' | 'month'; limit: number };
+export type Reservation =
+  | {
+      ok: true;
+      /** Start of the granted slot and the database clock when the answer left, epoch ms (database clock). */
+      slotMs: number;
+      dbNowMs: number;
+    }
+  | {
+      ok: false;
+      /** What refused: the pace (slot too far away), a budget, or the provider's own wait window. */
+      period: 'second' | 'day' | 'month' | 'block';
+      /** The budget that refused (0 for 'second' and 'block'). */
+      limit: number;
+      /** Seconds until the refused request may be tried again (window reset, slot, block end). */
+      retryAfterSeconds: number;
+      /** For 'block': the kind and reason recorded by {@link blockProvider}. */
+      reason: string | null;
+    };
 
-class Refused extends Error {
-  readonly period: 'second' | 'day' | 'month';
-  readonly limit: number;
-  constructor(period: 'second' | 'day' | 'month', limit: number) {
-    super(`over the ${period} limit`);
-    this.period = period;
-    this.limit = limit;
-  }
+/** Options of {@link reserveRequest} beyond the limits. */
+export interface ReserveOptions {
+  /** Spacing of request starts (ms), all processes together; 0 = no pacing. */
+  intervalMs: number;
+  /** Longest wait (ms) for a slot that is still granted. */
+  maxWaitMs: number;
+  /** false: pace only, for a request already counted that missed its slot (default true). */
+  count?: boolean;
 }
 
-/** Adds one request to the period's counter unless it already holds `limit` (0 = no limit); true when added. */
-async function bump(q: Queryable, provider: string, period: 'second' | 'day' | 'month', limit: number): Promise<boolean> {
-  const res = await q.query<{ requests: number }>(
-    `INSERT INTO provider_usage AS u (provider, period, period_start, requests)
-     VALUES ($1, $2, date_trunc($2, now(), 'UTC'), 1)
-     ON CONFLICT (provider, period, period_start)
-     DO UPDATE SET requests = u.requests + 1, updated_at = now()
-     WHERE $3::int = 0 OR u.requests < $3::int
-     RETURNING requests`,
-    [provider, period, limit],
-  );
-  return res.rows.length === 1;
+interface ReserveRow {
+  granted: boolean;
+  refused_by: 'second' | 'day' | 'month' | 'block' | null;
+  lim: number | null;
+  reason: string | null;
+  retry_after_s: number | null;
+  slot_ms: number | null;
+  db_now_ms: number;
 }
 
 /**
- * Reserves one request for `provider` in one transaction: the per-second counter (when limited),
- * then the month and day counters (always counted, for usage; refused at their budget). Nothing is
- * counted when any limit refuses. Old `second` rows of the provider are pruned when a new second starts.
+ * Reserves one request for `provider` in ONE atomic statement (`sm_reserve_request`,
+ * sql/0008_provider_pace.sql): refuses inside a provider block, counts the request in the month and
+ * day rows (refused at a budget; 0 = no budget), then reserves the next pace slot. When any step
+ * refuses, nothing is counted. Every process on the database shares these rows.
  */
-export async function reserveRequest(db: Database, provider: string, limits: UsageLimits): Promise<Reservation> {
-  try {
-    await db.transaction(async (tx) => {
-      if (limits.maxRps > 0) {
-        if (!(await bump(tx, provider, 'second', limits.maxRps))) throw new Refused('second', limits.maxRps);
-      }
-      if (!(await bump(tx, provider, 'month', limits.monthlyBudget))) throw new Refused('month', limits.monthlyBudget);
-      if (!(await bump(tx, provider, 'day', limits.dailyBudget))) throw new Refused('day', limits.dailyBudget);
-    });
-  } catch (err) {
-    if (err instanceof Refused) return { ok: false, period: err.period, limit: err.limit };
-    throw err;
-  }
-  if (limits.maxRps > 0) {
-    await db.query(`DELETE FROM provider_usage WHERE provider = $1 AND period = 'second' AND period_start < now() - interval '1 minute'`, [
-      provider,
-    ]);
-  }
-  return { ok: true };
+export async function reserveRequest(q: Queryable, provider: string, limits: UsageLimits, options: ReserveOptions): Promise<Reservation> {
+  const res = await q.query<ReserveRow>('SELECT * FROM sm_reserve_request($1, $2, $3, $4, $5, $6)', [
+    provider,
+    options.intervalMs,
+    Math.round(options.maxWaitMs),
+    limits.dailyBudget,
+    limits.monthlyBudget,
+    options.count ?? true,
+  ]);
+  const r = res.rows[0];
+  if (!r) throw new Error('sm_reserve_request returned no row');
+  if (r.granted) return { ok: true, slotMs: r.slot_ms ?? r.db_now_ms, dbNowMs: r.db_now_ms };
+  return {
+    ok: false,
+    period: r.refused_by ?? 'second',
+    limit: r.lim ?? 0,
+    retryAfterSeconds: Math.max(1, r.retry_after_s ?? 1),
+    reason: r.reason,
+  };
+}
+
+/**
+ * Stops every process from calling `provider` for `seconds` (never shortens an existing block): the
+ * provider itself asked to wait (CASES.md C08).
+ */
+export async function blockProvider(
+  q: Queryable,
+  provider: string,
+  seconds: number,
+  kind: 'rate_limited' | 'quota_exhausted',
+  reason: string,
+): Promise<void> {
+  await q.query(
+    `INSERT INTO provider_pace AS p (provider, next_at, blocked_until, blocked_kind, blocked_reason)
+     VALUES ($1, clock_timestamp(), clock_timestamp() + $2 * interval '1 second', $3, $4)
+     ON CONFLICT (provider) DO UPDATE SET
+       blocked_until = greatest(p.blocked_until, EXCLUDED.blocked_until),
+       blocked_kind = CASE WHEN p.blocked_until > EXCLUDED.blocked_until THEN p.blocked_kind ELSE EXCLUDED.blocked_kind END,
+       blocked_reason = CASE WHEN p.blocked_until > EXCLUDED.blocked_until THEN p.blocked_reason ELSE EXCLUDED.blocked_reason END,
+       updated_at = clock_timestamp()`,
+    [provider, seconds, kind, reason],
+  );
+}
+
+/** The database clock now, epoch ms with sub-ms precision (the gate calibrates its clock against it). */
+export async function readDatabaseClockMs(q: Queryable): Promise<number> {
+  const res = await q.query<{ now_ms: number }>('SELECT extract(epoch FROM clock_timestamp())::double precision * 1000 AS now_ms');
+  return res.rows[0]!.now_ms;
 }
 
 /** Requests per provider per UTC day since `since` (oldest first), for `sm-core usage`. */
