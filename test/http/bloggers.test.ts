@@ -157,23 +157,22 @@ describe('HTTP /api/v1/bloggers/:platform/:username', () => {
     expect(r.json).toMatchObject({ username: 'anna.k_92', followers_count: 9007199254740991, latest_snapshot: null });
   });
 
-  it('picks up profile_snapshots once that table exists, newest first', async () => {
-    await tdb.pool.query(`CREATE TABLE profile_snapshots (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-      social_profile_id bigint NOT NULL REFERENCES social_profiles (id), followers_count bigint, engagement_rate numeric(12,6), captured_at timestamptz NOT NULL)`);
+  it('returns the newest profile_snapshots row, newest first, ids as strings and counts as numbers', async () => {
+    await tdb.pool.query(`INSERT INTO profile_snapshots (social_profile_id, followers_count, engagement_rate, engagement_formula, captured_at)
+      SELECT id, v.f, v.e, 'mean_likes_comments_12/v1', v.t FROM social_profiles, (VALUES (100::bigint, 0.01, '2026-01-01T00:00:00Z'::timestamptz), (250, 0.025, '2026-02-01T00:00:00Z')) v(f, e, t)
+      WHERE username = 'zm.photo'`);
     try {
-      await tdb.pool.query(`INSERT INTO profile_snapshots (social_profile_id, followers_count, engagement_rate, captured_at)
-        SELECT id, v.f, v.e, v.t FROM social_profiles, (VALUES (100::bigint, 0.01, '2026-01-01T00:00:00Z'::timestamptz), (250, 0.025, '2026-02-01T00:00:00Z')) v(f, e, t)
-        WHERE username = 'zm.photo'`);
       const r = await request(api.base, '/api/v1/bloggers/instagram/zm.photo');
       expect(r.json.latest_snapshot).toMatchObject({
         followers_count: 250,
         engagement_rate: 0.025,
+        engagement_formula: 'mean_likes_comments_12/v1',
         captured_at: '2026-02-01T00:00:00.000Z',
       });
       expect(typeof r.json.latest_snapshot.id).toBe('string');
       expect(typeof r.json.latest_snapshot.social_profile_id).toBe('string');
     } finally {
-      await tdb.pool.query('DROP TABLE profile_snapshots');
+      await tdb.pool.query('DELETE FROM profile_snapshots');
     }
   });
 

@@ -1,6 +1,6 @@
 // Read model of a blogger for the CLI and the HTTP API: one column list, one JSON shape (ids as
 // strings, counts as numbers after a safe-integer check, CASES.md C18), the lookup by handle and
-// the latest growth snapshot (table `profile_snapshots`, issue 4) when that table exists.
+// the latest growth snapshot (table `profile_snapshots`, issue 4).
 import type { Queryable } from '../database.ts';
 import { countFromInt8, idFromInt8 } from '../int8.ts';
 
@@ -78,7 +78,7 @@ export function toBlogger(row: BloggerRow): Blogger {
 export interface BloggerCard extends Blogger {
   created_at: Date;
   updated_at: Date;
-  /** The newest row of `profile_snapshots` for this profile, null when none (or no such table yet). */
+  /** The newest row of `profile_snapshots` for this profile, null when none. */
   latest_snapshot: Record<string, unknown> | null;
 }
 
@@ -104,47 +104,31 @@ export async function findBloggerCard(db: Queryable, platform: string, username:
   };
 }
 
-/** Column names, in order of preference, that time-stamp a snapshot. */
-const SNAPSHOT_TIME_COLUMNS = ['captured_at', 'taken_at', 'recorded_at', 'synced_at', 'created_at'];
-/** Column names that point a snapshot at its profile. */
-const SNAPSHOT_PROFILE_COLUMNS = ['social_profile_id', 'profile_id', 'subject_id'];
-
-/** Quotes an identifier read from the catalog (never user input). */
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
 /**
- * The newest `profile_snapshots` row of a profile, or null. The table arrives with issue 4; until
- * then (or if it has no recognisable profile column) this returns null. Column names are read
- * from the catalog, so the query follows that table's schema when it lands. Values: ids (`id`,
- * `*_id`) as strings, other integers as numbers (safe-checked), numerics as numbers, times as Dates.
+ * The newest `profile_snapshots` row (sql/0006) of a profile, or null when it has none.
+ * Ids as strings, counts as safe-checked numbers, the engagement rate as a number.
  */
 export async function findLatestSnapshot(db: Queryable, profileId: string): Promise<Record<string, unknown> | null> {
-  const cols = await db.query<{ name: string; type: string }>(
-    `SELECT a.attname AS name, format_type(a.atttypid, NULL) AS type FROM pg_attribute a
-      WHERE a.attrelid = to_regclass('profile_snapshots') AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
-  );
-  const names = new Set(cols.rows.map((c) => c.name));
-  const profileCol = SNAPSHOT_PROFILE_COLUMNS.find((c) => names.has(c));
-  if (!profileCol) return null;
-  const order = [...SNAPSHOT_TIME_COLUMNS.filter((c) => names.has(c)).slice(0, 1), ...(names.has('id') ? ['id'] : [])];
-  const orderBy = order.length ? `ORDER BY ${order.map((c) => `s.${quoteIdent(c)} DESC`).join(', ')}` : '';
-  const res = await db.query<Record<string, unknown>>(
-    `SELECT s.* FROM profile_snapshots s WHERE s.${quoteIdent(profileCol)} = $1 ${orderBy} LIMIT 1`,
+  const res = await db.query<Record<string, string | null> & { captured_at: Date; is_private: boolean; engagement_posts: number }>(
+    `SELECT id::text, social_profile_id::text, job_call_id::text, captured_at, followers_count, follows_count, posts_count,
+            is_private, engagement_rate, engagement_formula, engagement_posts
+       FROM profile_snapshots WHERE social_profile_id = $1 ORDER BY captured_at DESC, id DESC LIMIT 1`,
     [profileId],
   );
   const row = res.rows[0];
   if (!row) return null;
-  const types = new Map(cols.rows.map((c) => [c.name, c.type]));
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(row)) {
-    const type = types.get(key) ?? '';
-    if (value === null || value === undefined) out[key] = null;
-    else if (key === 'id' || key.endsWith('_id')) out[key] = String(value);
-    else if (type === 'bigint' || type === 'integer' || type === 'smallint') out[key] = countFromInt8(value as string);
-    else if (type === 'numeric' || type === 'double precision' || type === 'real') out[key] = Number(value);
-    else out[key] = value;
-  }
-  return out;
+  const count = (v: string | null) => (v === null ? null : countFromInt8(v));
+  return {
+    id: row.id,
+    social_profile_id: row.social_profile_id,
+    job_call_id: row.job_call_id,
+    captured_at: row.captured_at,
+    followers_count: count(row.followers_count ?? null),
+    follows_count: count(row.follows_count ?? null),
+    posts_count: count(row.posts_count ?? null),
+    is_private: row.is_private,
+    engagement_rate: row.engagement_rate === null || row.engagement_rate === undefined ? null : Number(row.engagement_rate),
+    engagement_formula: row.engagement_formula ?? null,
+    engagement_posts: row.engagement_posts,
+  };
 }
