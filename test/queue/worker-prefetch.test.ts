@@ -20,8 +20,9 @@ afterAll(async () => {
   await h.close();
 });
 
-async function storedProfile(extId: string, username: string): Promise<string> {
-  fake.addProfile(profile(extId, username));
+/** A stored profile whose follower count matches the pages scripted below (so the completeness gate passes). */
+async function storedProfile(extId: string, username: string, followersCount: number): Promise<string> {
+  fake.addProfile(profile(extId, username, { followersCount }));
   const r = await enqueueProfileSync(h.deps, { lookup: { username } });
   await h.drain();
   return (await getJobCall(h.deps.db, r.runId))!.subjectId!;
@@ -29,7 +30,7 @@ async function storedProfile(extId: string, username: string): Promise<string> {
 
 describe('claiming the next page in the commit', () => {
   it('each page commit claims the next page job, which the same slot runs next', async () => {
-    const profileId = await storedProfile('7100001', 'prefetch.a');
+    const profileId = await storedProfile('7100001', 'prefetch.a', 4);
     fake.followersScript.push(page([follower('1')], 'c1'), page([follower('2')], 'c2'), page([follower('3')], 'c3'), page([follower('4')]));
     const run = await enqueueFollowersSync(h.deps, { profileId });
     const steps: StepResult[] = [];
@@ -41,7 +42,7 @@ describe('claiming the next page in the commit', () => {
   });
 
   it('a loop told to stop runs the page it already claimed, claims nothing more, and leaves no job active', async () => {
-    const profileId = await storedProfile('7100002', 'prefetch.b');
+    const profileId = await storedProfile('7100002', 'prefetch.b', 3);
     fake.followersScript.push(page([follower('11')], 'd1'), page([follower('12')], 'd2'), page([follower('13')]));
     const run = await enqueueFollowersSync(h.deps, { profileId });
     const stop = new AbortController();
