@@ -43,6 +43,7 @@ describe('job heartbeats', () => {
     const { rows } = await tdb.pool.query(`SELECT name, heartbeat_seconds FROM pgboss.queue WHERE name LIKE 'sync-%' ORDER BY name`);
     expect(rows).toEqual([
       { name: 'sync-followers', heartbeat_seconds: HEARTBEAT_SECONDS },
+      { name: 'sync-followings', heartbeat_seconds: HEARTBEAT_SECONDS },
       { name: 'sync-profile', heartbeat_seconds: HEARTBEAT_SECONDS },
     ]);
   });
