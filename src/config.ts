@@ -85,6 +85,8 @@ export const envSchema = z.object({
   SM_COMPLETENESS_MIN_SHARE: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(1).default(0.9)),
   /** Hours after its last progress beyond which an orphaned run is closed as abandoned, not resumed. */
   SM_RUN_RESUME_HOURS: intWithDefault(24, 0),
+  /** Seconds the provider that issued a list run's cursor may keep failing before the list restarts on the next provider (docs/providers.md). */
+  SM_CURSOR_PROVIDER_WAIT_SECONDS: intWithDefault(900, 0),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -121,6 +123,8 @@ export interface Config {
   /** Completeness gate and resume window (docs/history.md). */
   completenessMinShare: number;
   runResumeHours: number;
+  /** SM_CURSOR_PROVIDER_WAIT_SECONDS (seconds; src/sync/provider-switch.ts). */
+  cursorProviderWaitSeconds: number;
   /** Every value that must never appear in output; used by the logger and error printer to redact. */
   secrets: string[];
 }
@@ -192,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     maxPages: e.SM_MAX_PAGES,
     completenessMinShare: e.SM_COMPLETENESS_MIN_SHARE,
     runResumeHours: e.SM_RUN_RESUME_HOURS,
+    cursorProviderWaitSeconds: e.SM_CURSOR_PROVIDER_WAIT_SECONDS,
     secrets: SECRET_KEYS.map((k) => e[k]).filter((v): v is string => typeof v === 'string' && v.length >= 4),
   };
 }

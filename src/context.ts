@@ -106,6 +106,7 @@ export async function createContext(options: ContextOptions = {}): Promise<Conte
           rateLimitFloorSeconds: RATE_LIMIT_FLOOR_SECONDS,
           completenessMinShare: config.completenessMinShare,
           runResumeHours: config.runResumeHours,
+          cursorProviderWaitSeconds: config.cursorProviderWaitSeconds,
         },
       };
     },
@@ -123,5 +124,5 @@ async function loadProviders(config: Config, logger: Logger, releasers: Array<()
   const built = await createProviders(config, logger, { db });
   releasers.push(() => built.close());
   const byName = new Map(built.providers.map((p) => [p.name, p]));
-  return { primary: built.primary, byName: (name) => byName.get(name), sample: built.sample };
+  return { primary: built.primary, byName: (name) => byName.get(name), sample: built.sample, names: built.names };
 }

@@ -110,6 +110,15 @@ function callToJson(c: ServiceCallRow) {
   };
 }
 
+/** One row per provider switch of a list run (summary.list_restarts, src/sync/provider-switch.ts). */
+function restartRows(restarts: unknown): string[][] {
+  if (!Array.isArray(restarts)) return [];
+  return restarts.map((r: { from?: string; to?: string; page?: number; failing_seconds?: number; kind?: string; at?: string }) => [
+    'list restarted',
+    `on ${r.to} at page 1: ${r.from} failed page ${r.page} (${r.kind}) for ${r.failing_seconds} s${r.at ? `, ${when(new Date(r.at))}` : ''}`,
+  ]);
+}
+
 /** Prints one run and its provider calls. @throws AppError (exit 2) when no run has this id */
 export async function showRun(db: Database, id: string, json: boolean): Promise<void> {
   const run = /^\d+$/.test(id) ? await getRunReport(db, id) : null;
@@ -139,6 +148,7 @@ export async function showRun(db: Database, id: string, json: boolean): Promise<
             ],
             ['new / lost', run.baseline ? 'baseline (first complete run: nothing new)' : `${run.itemsGained} / ${run.itemsLost}`],
           ]),
+      ...restartRows(run.summary.list_restarts),
       ...(run.cursor ? [['next cursor', run.cursor]] : []),
       ...(run.deferredUntil ? [['waiting until', when(run.deferredUntil)]] : []),
       ...(run.parentJobCallId ? [['started by run', run.parentJobCallId]] : []),

@@ -17,6 +17,8 @@ import type { Provider } from './types.ts';
 export interface Providers {
   /** Every usable provider (each retried in place, src/providers/retry.ts), first = highest priority. */
   providers: Provider[];
+  /** Their names, same order (a list run switches to the next one when its cursor's provider stays down). */
+  names: string[];
   /**
    * Profiles and page 1 of a list: tries the providers in order (src/providers/fallback.ts); the
    * result's `call.provider` names the one that answered. Its `name` is the first provider's.
@@ -137,6 +139,7 @@ export async function createProviders(config: Config, logger: Logger, options: C
   const byName = new Map(providers.map((p) => [p.name, p]));
   return {
     providers,
+    names: providers.map((p) => p.name),
     primary: providers.length === 1 ? providers[0]! : createFallbackProvider(providers, logger),
     byName: (name) => byName.get(name),
     sample: built.sample,

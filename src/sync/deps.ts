@@ -13,6 +13,11 @@ export interface ProviderSet {
   byName(name: string): Provider | undefined;
   /** True when the primary serves bundled sample data (no API key configured). */
   sample: boolean;
+  /**
+   * Names of the usable providers in SM_PROVIDER_PRIORITY order; a list run whose cursor's provider
+   * stays down restarts on the next one (src/sync/provider-switch.ts). Absent = no switching.
+   */
+  names?: readonly string[];
 }
 
 /** Settings of a sync, from the configuration. */
@@ -30,6 +35,11 @@ export interface SyncSettings {
   completenessMinShare: number;
   /** An orphaned run idle for longer than this is closed as abandoned instead of resumed (hours; SM_RUN_RESUME_HOURS). */
   runResumeHours: number;
+  /**
+   * How long the provider that issued a list run's cursor may keep failing before the run restarts
+   * its list from page 1 on the next provider (seconds; SM_CURSOR_PROVIDER_WAIT_SECONDS, default 900).
+   */
+  cursorProviderWaitSeconds?: number;
 }
 
 /** Dependencies of every sync step and queue handler. */

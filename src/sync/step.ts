@@ -9,7 +9,7 @@ import type { ProfileQuery } from '../providers/types.ts';
 import { QUEUES, type QueueName } from '../queue/jobs.ts';
 import type { JobAttemptInfo, SyncDeps } from './deps.ts';
 import { sendJob } from './enqueue.ts';
-import { classifyFailure, failureKind } from './outcome.ts';
+import { classifyFailure, type FailureAction, failureKind } from './outcome.ts';
 
 /** What one step did to its run. */
 export interface StepResult {
@@ -65,7 +65,7 @@ export async function beginStep(deps: SyncDeps, queue: QueueName, job: JobAttemp
 }
 
 /** Narrows {@link beginStep}'s answer. */
-export function isStepResult(x: RunForRequest | StepResult): x is StepResult {
+export function isStepResult(x: object): x is StepResult {
   return 'runId' in x;
 }
 
@@ -91,6 +91,8 @@ export interface RequestFailure {
   /** How the profile was asked for (to mark it not found). */
   lookup?: ProfileQuery;
   username?: string;
+  /** Decided by the caller instead of classifyFailure (a provider switch's re-check: src/sync/provider-switch.ts). */
+  action?: FailureAction;
 }
 
 function describe(f: RequestFailure): string {
@@ -126,7 +128,7 @@ export async function completeJobIn(
  * @throws the original error when the job should be retried
  */
 export async function handleRequestFailure(deps: SyncDeps, f: RequestFailure): Promise<StepResult> {
-  const action = classifyFailure(f.err, f.job, deps.settings.rateLimitFloorSeconds);
+  const action = f.action ?? classifyFailure(f.err, f.job, deps.settings.rateLimitFloorSeconds);
   const kind = failureKind(f.err);
   const message = describe(f);
   const call = f.err instanceof ProviderError ? f.err.call : undefined;

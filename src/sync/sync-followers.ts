@@ -25,6 +25,7 @@ import type { JobAttemptInfo, SyncDeps } from './deps.ts';
 import { sendJob } from './enqueue.ts';
 import { FOLLOWERS, type ListSpec } from './lists.ts';
 import { decideNextPage, normaliseCursor } from './pagination.ts';
+import { switchProviderIfDown } from './provider-switch.ts';
 import {
   beginStep,
   claimNextIn,
@@ -68,7 +69,10 @@ export async function syncListPage(spec: ListSpec, deps: SyncDeps, job: JobAttem
     if (!provider) throw new Error(`provider "${providerName}" that issued this cursor is not configured`);
     result = await spec.fetchPage(provider, run.subjectExtId, data.cursor, deps.settings.followersPageSize, signal);
   } catch (err) {
+    const pinned = await switchProviderIfDown(deps, { spec, job, data, run, serviceCallId, err });
+    if (isStepResult(pinned)) return pinned;
     return handleRequestFailure(deps, {
+      ...pinned,
       queue: QUEUE,
       job,
       run,
@@ -124,17 +128,20 @@ async function commitPage(
       platform: run.subjectPlatform ?? 'instagram',
       extIds: users.map((u) => u.extId),
       jobCallId: run.id,
+      passStartedAt: run.listRestartedAt,
     });
     await insertQuarantined(tx, { jobCallId: run.id, serviceCallId, kind: 'follower', records: page.quarantined });
     const nextCursor = normaliseCursor(page.nextCursor);
     const decision = decideNextPage({
       page: data.page,
       users: users.length,
-      newInRun: edges.newInRun,
+      // After a provider switch the new pass re-reads accounts the run saw: the guards count per pass.
+      newInRun: edges.newInPass,
       nextCursor,
       hasMore: page.hasMore,
       limited: page.limited,
-      cursorSeen: nextCursor !== null && (nextCursor === data.cursor || (await cursorSeenInRun(tx, run.id, nextCursor))),
+      cursorSeen:
+        nextCursor !== null && (nextCursor === data.cursor || (await cursorSeenInRun(tx, run.id, nextCursor, run.listRestartedAt))),
       stallStreak: run.stallStreak,
       emptyStreak: run.emptyStreak,
       maxPages: deps.settings.maxPages,

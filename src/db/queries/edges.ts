@@ -18,8 +18,13 @@ export const EDGE_TABLES = {
 export interface EdgeUpsertResult {
   /** Edges that did not exist before (first seen now). */
   newEdges: number;
-  /** Edges not yet seen in this run (the loop guard's "new ids", CASES.md C05). */
+  /** Edges not yet seen in this run (counted into the run's distinct accounts). */
   newInRun: number;
+  /**
+   * Edges not yet seen in the run's current pass (the loop guard's "new ids", CASES.md C05): equal
+   * to `newInRun` unless the run restarted its list on another provider (`passStartedAt`).
+   */
+  newInPass: number;
   /** followed + refollowed events written that are not baseline (the run's "new" accounts). */
   gained: number;
   /** Inactive edges seen again (refollowed events). */
@@ -32,19 +37,21 @@ export interface EdgeUpsertResult {
  * `followed` event for a new edge, `refollowed` for an inactive one seen again. Events written
  * while the profile has no baseline for this list carry `baseline = true`. `followed_at` is never
  * changed (first seen). Accounts must be stored first (same transaction); `extIds` must be distinct.
+ * `passStartedAt` (the run's `list_restarted_at`, sql/0009) makes edges last seen before it count
+ * as new in the pass (`newInPass`) though the run saw them already.
  */
 export async function upsertEdges(
   q: Queryable,
   list: EdgeList,
-  edges: { profileId: string; platform: string; extIds: readonly string[]; jobCallId: string },
+  edges: { profileId: string; platform: string; extIds: readonly string[]; jobCallId: string; passStartedAt?: Date | null },
 ): Promise<EdgeUpsertResult> {
-  if (edges.extIds.length === 0) return { newEdges: 0, newInRun: 0, gained: 0, refollowed: 0 };
+  if (edges.extIds.length === 0) return { newEdges: 0, newInRun: 0, newInPass: 0, gained: 0, refollowed: 0 };
   const t = EDGE_TABLES[list];
-  const res = await q.query<{ new_edges: string; new_in_run: string; gained: string; refollowed: string }>(
+  const res = await q.query<{ new_edges: string; new_in_run: string; new_in_pass: string; gained: string; refollowed: string }>(
     `WITH page AS (
        SELECT a.id AS account_id FROM followers a WHERE a.platform = $2 AND a.ext_id = ANY($3::text[])
      ), old AS (
-       SELECT e.${t.account} AS account_id, e.active, e.last_seen_job_call_id FROM ${t.edges} e
+       SELECT e.${t.account} AS account_id, e.active, e.last_seen_job_call_id, e.last_seen_at FROM ${t.edges} e
        WHERE e.social_profile_id = $1 AND e.${t.account} IN (SELECT account_id FROM page)
      ), up AS (
        INSERT INTO ${t.edges} AS e (social_profile_id, ${t.account}, active, followed_at, last_seen_at, last_seen_job_call_id)
@@ -67,13 +74,21 @@ export async function upsertEdges(
      SELECT (SELECT count(*) FROM up WHERE inserted) AS new_edges,
             (SELECT count(*) FROM up LEFT JOIN old USING (account_id)
               WHERE old.last_seen_job_call_id IS DISTINCT FROM $4::bigint) AS new_in_run,
+            (SELECT count(*) FROM up LEFT JOIN old USING (account_id)
+              WHERE old.last_seen_job_call_id IS DISTINCT FROM $4::bigint OR old.last_seen_at < $5::timestamptz) AS new_in_pass,
             (SELECT count(*) FROM ev WHERE NOT baseline) AS gained,
             (SELECT count(*) FROM ev WHERE event = 'refollowed') AS refollowed`,
-    [edges.profileId, edges.platform, edges.extIds, edges.jobCallId],
+    [edges.profileId, edges.platform, edges.extIds, edges.jobCallId, edges.passStartedAt ?? null],
   );
   const row = res.rows[0]!;
   const n = (v: string) => countFromInt8(v) ?? 0;
-  return { newEdges: n(row.new_edges), newInRun: n(row.new_in_run), gained: n(row.gained), refollowed: n(row.refollowed) };
+  return {
+    newEdges: n(row.new_edges),
+    newInRun: n(row.new_in_run),
+    newInPass: n(row.new_in_pass),
+    gained: n(row.gained),
+    refollowed: n(row.refollowed),
+  };
 }
 
 /**

@@ -40,6 +40,10 @@ export interface JobCallRow {
   itemsLost: number;
   /** This run was the profile's baseline for its list (its first complete run). */
   baseline: boolean;
+  /** A list run: times it started its list again on another provider (sql/0009). */
+  listRestarts: number;
+  /** When the run's current pass began (null when it never restarted): earlier pages do not count for the loop guards. */
+  listRestartedAt: Date | null;
   /** Last sign of life: any progress, or a worker's heartbeat while a request is in flight. */
   updatedAt: Date;
   startedAt: Date | null;
@@ -50,7 +54,8 @@ export interface JobCallRow {
 /** Columns of a run, as {@link jobCallFromRow} reads them. */
 export const JOB_CALL_COLUMNS = `id, kind, status, subject_id, parent_job_call_id, params, summary, error_message, provider, cursor,
   pages, requests, items_seen, items_new, quarantined, sanitized, stall_streak, empty_streak, outcome, queue_job_id,
-  deferred_until, expected_items, items_gained, items_lost, baseline, started_at, finished_at, created_at, updated_at`;
+  deferred_until, expected_items, items_gained, items_lost, baseline, list_restarts, list_restarted_at, started_at, finished_at,
+  created_at, updated_at`;
 
 /** Maps a row selected with {@link JOB_CALL_COLUMNS}. */
 export function jobCallFromRow(r: Record<string, unknown>): JobCallRow {
@@ -81,6 +86,8 @@ export function jobCallFromRow(r: Record<string, unknown>): JobCallRow {
     itemsGained: n('items_gained'),
     itemsLost: n('items_lost'),
     baseline: r.baseline === true,
+    listRestarts: n('list_restarts'),
+    listRestartedAt: (r.list_restarted_at ?? null) as Date | null,
     updatedAt: r.updated_at as Date,
     startedAt: r.started_at as Date | null,
     finishedAt: r.finished_at as Date | null,

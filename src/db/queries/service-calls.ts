@@ -176,11 +176,15 @@ export async function failServiceCall(
   );
 }
 
-/** True when a succeeded request of this run already received `cursor` (loop guard, CASES.md C05). */
-export async function cursorSeenInRun(q: Queryable, jobCallId: string, cursor: string): Promise<boolean> {
+/**
+ * True when a succeeded request of this run already received `cursor` (loop guard, CASES.md C05).
+ * @param since only requests started from then on (the run's current pass after a provider switch: sql/0009)
+ */
+export async function cursorSeenInRun(q: Queryable, jobCallId: string, cursor: string, since: Date | null = null): Promise<boolean> {
   const res = await q.query(
-    `SELECT 1 FROM service_calls WHERE job_call_id = $1 AND cursor ->> 'received' = $2 AND status = 'succeeded' LIMIT 1`,
-    [jobCallId, cursor],
+    `SELECT 1 FROM service_calls WHERE job_call_id = $1 AND cursor ->> 'received' = $2 AND status = 'succeeded'
+       AND ($3::timestamptz IS NULL OR started_at >= $3) LIMIT 1`,
+    [jobCallId, cursor, since],
   );
   return res.rowCount > 0;
 }
