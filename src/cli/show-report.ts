@@ -3,6 +3,7 @@
 import type { Database } from '../db/database.ts';
 import type { EdgeEventRow } from '../db/queries/edge-events.ts';
 import { countActiveEdges } from '../db/queries/edges.ts';
+import { findUsernameMiss } from '../db/queries/job-calls.ts';
 import { listRunReports } from '../db/queries/run-reports.ts';
 import { listProfileSnapshots, type ProfileSnapshotRow } from '../db/queries/profile-snapshots.ts';
 import { listUsernameChanges } from '../db/queries/username-history.ts';
@@ -42,11 +43,12 @@ function names(rows: EdgeEventRow[], more: boolean): string {
 /** Prints the report for `lookup` (table for people, JSON for machines). @throws AppError (exit 8) when not stored */
 export async function showProfile(db: Database, lookup: ProfileQuery, opts: ShowOptions): Promise<void> {
   const profile = await requireStoredProfile(db, lookup);
-  const [snaps, stored, renames, [latestRun]] = await Promise.all([
+  const [snaps, stored, renames, [latestRun], miss] = await Promise.all([
     listProfileSnapshots(db, profile.id, opts.snapshots),
     countActiveEdges(db, 'followers', profile.id),
     listUsernameChanges(db, profile.extId, profile.platform),
     listRunReports(db, { profileId: profile.id, kind: 'followers', limit: 1 }),
+    findUsernameMiss(db, profile.id, profile.lastSyncedAt),
   ]);
   const scope = await changeScope(db, 'followers', profile.id, null, null);
   const gained = await loadChanges(db, 'followers', profile.id, 'gained', scope, opts.names);
@@ -65,6 +67,7 @@ export async function showProfile(db: Database, lookup: ProfileQuery, opts: Show
         engagement_rate: profile.engagementRate,
         not_found_at: profile.notFoundAt?.toISOString() ?? null,
       },
+      username_not_found: miss ? { username: miss.username, at: miss.at.toISOString(), run_id: miss.runId } : null,
       followers_stored: stored,
       followers_baseline_at: profile.followersBaselineAt?.toISOString() ?? null,
       former_usernames: renames.map((r) => r.oldUsername),
@@ -97,6 +100,15 @@ export async function showProfile(db: Database, lookup: ProfileQuery, opts: Show
     ],
     ...(renames.length ? [['formerly', renames.map((r) => `@${r.oldUsername}`).join(', ')] as [string, string]] : []),
     ...(profile.notFoundAt ? [['not found', `since ${profile.notFoundAt.toISOString()}`] as [string, string]] : []),
+    ...(miss
+      ? [
+          [
+            'username lookup',
+            `@${miss.username} not found ${miss.at.toISOString()} (run ${miss.runId}); account not flagged, ` +
+              `it may have been renamed: sm-core sync-profile --id ${profile.extId}`,
+          ] as [string, string],
+        ]
+      : []),
   ]);
   if (snaps.length > 0) {
     printLine(

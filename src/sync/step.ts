@@ -2,7 +2,7 @@
 // completing the job, and turning a failed request into a retry, a deferral or the run's end.
 import type { Queryable } from '../db/database.ts';
 import { beginRequest, deferJobCall, finishJobCall, type JobCallRow, type RunForRequest, type RunStatus } from '../db/queries/job-calls.ts';
-import { markProfileIdNotFound, markProfileNotFound, markProfilePrivate } from '../db/queries/profiles.ts';
+import { findProfile, markProfileIdNotFound, markProfileNotFound, markProfilePrivate } from '../db/queries/profiles.ts';
 import { callSummary, failServiceCall, findCommittedServiceCall, insertFailedOverCalls } from '../db/queries/service-calls.ts';
 import { ProviderError } from '../errors.ts';
 import type { ProfileQuery } from '../providers/types.ts';
@@ -88,7 +88,7 @@ export interface RequestFailure {
   err: unknown;
   /** The run's profile row, when stored. */
   profileId: string | null;
-  /** How the profile was asked for (to mark it not found). */
+  /** How the profile was asked for (by id, a not-found answer flags it; by username, it does not). */
   lookup?: ProfileQuery;
   username?: string;
   /** Decided by the caller instead of classifyFailure (a provider switch's re-check: src/sync/provider-switch.ts). */
@@ -120,11 +120,37 @@ export async function completeJobIn(
 }
 
 /**
+ * Flags the account of a not-found answer, when the answer was about an account: a lookup by
+ * provider id, or a list page (always requested by the stored profile's id). A lookup by username
+ * flags nothing: Instagram usernames are renamed and reused, so the account stored under that name
+ * may be alive under another one (docs/history.md). The miss stays on the run (outcome not_found),
+ * and the message says which stored account was left unflagged and how to check it.
+ * @returns the run's error message
+ */
+async function flagNotFound(tx: Queryable, f: RequestFailure, message: string): Promise<string> {
+  if (f.lookup && 'id' in f.lookup) {
+    await markProfileNotFound(tx, f.lookup);
+    return message;
+  }
+  if (!f.lookup) {
+    if (f.profileId) await markProfileIdNotFound(tx, f.profileId);
+    return message;
+  }
+  const stored = await findProfile(tx, f.lookup);
+  if (!stored) return message;
+  return (
+    `${message}; the username no longer resolves, so the stored account @${stored.username} (id ${stored.extId}) is not ` +
+    `flagged: it may have been renamed (check: sm-core sync-profile --id ${stored.extId})`
+  );
+}
+
+/**
  * Records a failed request and acts on it (PROVIDER_ERROR_POLICY through {@link classifyFailure}):
  * - retry: the service_call is marked failed and the error rethrown, so pg-boss retries the job;
  * - defer: the same job (same cursor) is re-sent with `startAfter`, and this one completes, in one transaction;
- * - end: the run is marked failed with the error (a private profile is flagged private, a missing
- *   one not found; edges stay untouched), and the job completes.
+ * - end: the run is marked failed with the error (a private profile is flagged private; a missing
+ *   one not found, unless it was looked up by username: {@link flagNotFound}; edges stay untouched),
+ *   and the job completes.
  * @throws the original error when the job should be retried
  */
 export async function handleRequestFailure(deps: SyncDeps, f: RequestFailure): Promise<StepResult> {
@@ -162,15 +188,12 @@ export async function handleRequestFailure(deps: SyncDeps, f: RequestFailure): P
     });
   }
   return deps.db.transaction(async (tx) => {
+    const reason = action.outcome === 'not_found' ? await flagNotFound(tx, f, message) : message;
     await insertFailedOverCalls(tx, failedOver);
-    await failServiceCall(tx, f.serviceCallId, message, summary, call);
-    if (action.outcome === 'not_found') {
-      if (f.lookup) await markProfileNotFound(tx, f.lookup);
-      else if (f.profileId) await markProfileIdNotFound(tx, f.profileId);
-    }
+    await failServiceCall(tx, f.serviceCallId, reason, summary, call);
     if (action.outcome === 'private' && f.profileId) await markProfilePrivate(tx, f.profileId);
-    await finishJobCall(tx, f.run.id, { status: 'failed', outcome: action.outcome, errorMessage: message });
+    await finishJobCall(tx, f.run.id, { status: 'failed', outcome: action.outcome, errorMessage: reason });
     await completeJobIn(deps, tx, f.queue, f.job, { failed: action.outcome });
-    return { runId: f.run.id, ended: true, status: 'failed' as const, note: message };
+    return { runId: f.run.id, ended: true, status: 'failed' as const, note: reason };
   });
 }

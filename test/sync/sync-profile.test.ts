@@ -91,14 +91,18 @@ describe('sync-profile', () => {
     expect(await rows(h, 'SELECT is_private FROM social_profiles WHERE ext_id = $1', ['8000002'])).toEqual([{ is_private: true }]);
   });
 
-  it('not found: the run fails at once (no retry) and a stored profile is marked not found', async () => {
+  it('not found by id: the run fails at once (no retry) and the stored profile is marked not found', async () => {
     fake.addProfile(profile('8000003', 'gone.soon'));
     await syncProfile({ username: 'gone.soon' });
-    fake.profiles.set('username:gone.soon', new ProviderError('not_found', 'fake', 'user not found', { httpStatus: 404 }));
+    fake.profiles.set('id:8000003', new ProviderError('not_found', 'fake', 'user not found', { httpStatus: 404 }));
     fake.profileCalls.length = 0;
-    const run = await syncProfile({ username: 'gone.soon' });
-    expect(run).toMatchObject({ status: 'failed', outcome: 'not_found', requests: 1 });
-    expect(run.errorMessage).toMatch(/@gone.soon was not found/);
+    const run = await syncProfile({ id: '8000003' });
+    expect(run).toMatchObject({
+      status: 'failed',
+      outcome: 'not_found',
+      requests: 1,
+      errorMessage: 'id 8000003 was not found (fake: user not found)',
+    });
     expect(exitCodeForRun(run)).toBe(EXIT.notFound);
     expect(fake.profileCalls).toHaveLength(1);
     expect(await rows(h, 'SELECT not_found_at IS NOT NULL AS gone FROM social_profiles WHERE ext_id = $1', ['8000003'])).toEqual([
@@ -106,6 +110,45 @@ describe('sync-profile', () => {
     ]);
     const calls = await listServiceCalls(h.deps.db, run.id);
     expect(calls.map((c) => [c.status, c.resultSummary.error_kind, c.resultSummary.http_status])).toEqual([['failed', 'not_found', 404]]);
+  });
+
+  it('not found by username: a renamed account stored under that name is NOT flagged; the run says so', async () => {
+    // Found by a new user review: `sync-profile old.name` after the account renamed itself to new.name
+    // set not_found_at on the live account. A username is only a lookup key (renamed, reused).
+    fake.addProfile(profile('8000005', 'old.name', { followersCount: 70 }));
+    await syncProfile({ username: 'old.name' });
+    fake.profiles.delete('username:old.name');
+    fake.profiles.set('username:old.name', new ProviderError('not_found', 'fake', 'user not found', { httpStatus: 404 }));
+    const run = await syncProfile({ username: 'old.name' });
+    expect(run).toMatchObject({ status: 'failed', outcome: 'not_found', requests: 1 });
+    expect(run.errorMessage).toBe(
+      '@old.name was not found (fake: user not found); the username no longer resolves, so the stored account @old.name ' +
+        '(id 8000005) is not flagged: it may have been renamed (check: sm-core sync-profile --id 8000005)',
+    );
+    expect(exitCodeForRun(run)).toBe(EXIT.notFound);
+    expect(await rows(h, 'SELECT username, not_found_at FROM social_profiles WHERE ext_id = $1', ['8000005'])).toEqual([
+      { username: 'old.name', not_found_at: null },
+    ]);
+    const [call] = await listServiceCalls(h.deps.db, run.id);
+    expect(call).toMatchObject({ status: 'failed', errorMessage: run.errorMessage });
+    // The same account by id: alive under its new name, still not flagged, and the rename recorded.
+    fake.addProfile(profile('8000005', 'new.name', { followersCount: 71 }));
+    expect(await syncProfile({ id: '8000005' })).toMatchObject({ status: 'succeeded' });
+    expect(await rows(h, 'SELECT username, followers_count, not_found_at FROM social_profiles WHERE ext_id = $1', ['8000005'])).toEqual([
+      { username: 'new.name', followers_count: '71', not_found_at: null },
+    ]);
+    expect(await rows(h, 'SELECT old_username, new_username FROM username_history WHERE ext_id = $1', ['8000005'])).toEqual([
+      { old_username: 'old.name', new_username: 'new.name' },
+    ]);
+  });
+
+  it('not found by a username that nothing stored has: the run fails, nothing is flagged', async () => {
+    fake.profiles.set('username:never.was', new ProviderError('not_found', 'fake', 'user not found', { httpStatus: 404 }));
+    const run = await syncProfile({ username: 'never.was' });
+    expect(run).toMatchObject({ status: 'failed', outcome: 'not_found', errorMessage: '@never.was was not found (fake: user not found)' });
+    expect(
+      await rows(h, 'SELECT count(*)::int AS n FROM social_profiles WHERE not_found_at IS NOT NULL AND ext_id <> $1', ['8000003']),
+    ).toEqual([{ n: 0 }]);
   });
 
   it('a transient error is retried by pg-boss; the ledger keeps both requests', async () => {

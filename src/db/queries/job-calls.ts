@@ -154,6 +154,33 @@ export async function listChildJobCalls(q: Queryable, parentId: string): Promise
   return res.rows.map(jobCallFromRow);
 }
 
+/** A profile run by username that found no account, for a stored profile (the username stopped resolving). */
+export interface UsernameMiss {
+  runId: string;
+  /** The username asked for (lower case, as in the run's lookup key). */
+  username: string;
+  /** When the run ended. */
+  at: Date;
+}
+
+/**
+ * The newest profile run of the stored profile `profileId` that looked it up by username and ended
+ * not_found after `after` (the profile's last successful sync; null: any time). Such a run does not
+ * flag the profile (src/sync/step.ts flagNotFound): this is where `show` finds it.
+ * @returns the miss, or null
+ */
+export async function findUsernameMiss(q: Queryable, profileId: string, after: Date | null): Promise<UsernameMiss | null> {
+  const res = await q.query<{ id: string; lookup: string; finished_at: Date }>(
+    `SELECT id, params ->> 'lookup' AS lookup, finished_at FROM job_calls
+     WHERE subject_id = $1 AND kind = 'profile' AND outcome = 'not_found' AND params ->> 'lookup' LIKE 'username:%'
+       AND finished_at > coalesce($2::timestamptz, '-infinity')
+     ORDER BY finished_at DESC, id DESC LIMIT 1`,
+    [profileId, after],
+  );
+  const r = res.rows[0];
+  return r ? { runId: idFromInt8(r.id), username: r.lookup.slice('username:'.length), at: r.finished_at } : null;
+}
+
 /** Records which pg-boss job now advances the run (null when none: the run is ending). */
 export async function setJobCallQueueJob(q: Queryable, id: string, queueJobId: string | null): Promise<void> {
   await q.query('UPDATE job_calls SET queue_job_id = $2, updated_at = now() WHERE id = $1', [id, queueJobId]);

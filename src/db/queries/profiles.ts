@@ -143,8 +143,14 @@ export async function getProfile(q: Queryable, id: string): Promise<ProfileRow |
   return res.rows[0] ? toRow(res.rows[0]) : null;
 }
 
-/** Marks a stored profile as gone at the provider (`not_found_at = now()`). @returns the profile id, or null when none is stored */
-export async function markProfileNotFound(q: Queryable, lookup: ProfileQuery, platform: Platform = 'instagram'): Promise<string | null> {
+/**
+ * Marks the stored account with this provider id as gone at the provider (`not_found_at = now()`).
+ * Only an id identifies an account: a username that no longer resolves says nothing about the
+ * account stored under it (renamed, the name maybe taken by another account later; docs/history.md),
+ * so there is deliberately no username form.
+ * @returns the profile's row id, or null when no profile with this id is stored
+ */
+export async function markProfileNotFound(q: Queryable, lookup: { id: string }, platform: Platform = 'instagram'): Promise<string | null> {
   const found = await findProfile(q, lookup, platform);
   if (!found) return null;
   await markProfileIdNotFound(q, found.id);
