@@ -3,10 +3,32 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
+import { ROCKET_MAX_FOLLOWERS_COUNT, ROCKET_MAX_FOLLOWING_COUNT } from './providers/rocket/limits.ts';
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
 const intWithDefault = (def: number, min = 0) => z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).default(def));
+/**
+ * An integer in [min, max] (default `def`); anything else is refused with `an integer min-max` and
+ * `why` in the configuration error (the value itself is never echoed).
+ */
+const intInRange = (def: number, min: number, max: number, why: string) =>
+  z.preprocess(
+    (v) => {
+      const t = emptyToUndefined(v);
+      return t === undefined ? def : Number(t);
+    },
+    z.custom<number>((v) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max, {
+      message: `an integer ${min}-${max}: ${why}`,
+    }),
+  );
+
+/**
+ * Largest page size every provider accepts: RocketAPI's get_followers takes `count` <= 50
+ * (get_following <= 200; PROVIDERS.md §1.3), and the scraper takes no page size (§2.1). The one
+ * setting serves followers and followings pages.
+ */
+export const MAX_PAGE_SIZE = Math.min(ROCKET_MAX_FOLLOWERS_COUNT, ROCKET_MAX_FOLLOWING_COUNT);
 
 /** True when `text` parses as a `postgres:`, `postgresql:` or (pg's Unix socket form) `socket:` URL. */
 function isPostgresUrl(text: string): boolean {
@@ -77,8 +99,8 @@ export const envSchema = z.object({
   SM_LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   /** Whole-request budget for one provider call, body included (ms). */
   SM_PROVIDER_TIMEOUT_MS: intWithDefault(30_000, 100),
-  /** Followers requested per page (RocketAPI documents a maximum of 50 since SDK 1.0.7). */
-  SM_FOLLOWERS_PAGE_SIZE: intWithDefault(50, 1),
+  /** Accounts requested per followers / followings page, 1 to {@link MAX_PAGE_SIZE}. */
+  SM_FOLLOWERS_PAGE_SIZE: intInRange(50, 1, MAX_PAGE_SIZE, `RocketAPI accepts at most ${MAX_PAGE_SIZE} accounts per page`),
   /** Hard ceiling on pages in one run (loop guard, CASES.md C05). */
   SM_MAX_PAGES: intWithDefault(100_000, 1),
   /** Share of the profile's count a list run must see to be complete (docs/history.md). */

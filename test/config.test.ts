@@ -33,4 +33,19 @@ describe('loadConfig errors', () => {
         'SM_LOG_LEVEL (one of fatal, error, warn, info, debug, trace, silent) (see .env.example)',
     );
   });
+
+  it('SM_FOLLOWERS_PAGE_SIZE above what RocketAPI accepts (50) is refused with the allowed range', () => {
+    // Found by a new user review: SM_FOLLOWERS_PAGE_SIZE=200 was accepted and silently cut to 50 per request.
+    const range =
+      'invalid configuration: SM_FOLLOWERS_PAGE_SIZE (an integer 1-50: RocketAPI accepts at most 50 accounts per page) (see .env.example)';
+    for (const bad of ['51', '200', '0', '-5', '12.5', 'lots']) expect(configMessage({ SM_FOLLOWERS_PAGE_SIZE: bad }), bad).toBe(range);
+    for (const [given, size] of [
+      ['1', 1],
+      ['50', 50],
+      ['', 50],
+      [undefined, 50],
+    ] as const) {
+      expect(loadConfig({ SM_FOLLOWERS_PAGE_SIZE: given }, '/nonexistent').followersPageSize, String(given)).toBe(size);
+    }
+  });
 });

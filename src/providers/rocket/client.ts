@@ -9,12 +9,8 @@ import { profileUserSchema, toCursor, toFollowersPage, toProfileRecord, zodReaso
 import { rawBodyPreview } from '../sanitize.ts';
 import type { CallInfo, CallResult, FollowersPage, ProfileQuery, ProfileResult, Provider } from '../types.ts';
 import { unwrapRocket } from './envelope.ts';
+import { ROCKET_MAX_FOLLOWERS_COUNT, ROCKET_MAX_FOLLOWING_COUNT } from './limits.ts';
 import { rocketListBodySchema, rocketProfileBodySchema } from './schemas.ts';
-
-/** RocketAPI documents `count` <= 50 for get_followers since SDK 1.0.7 (PROVIDERS.md §1.3). */
-export const ROCKET_MAX_FOLLOWERS_COUNT = 50;
-/** RocketAPI documents `count` <= 200 for get_following (PROVIDERS.md §1.3). */
-export const ROCKET_MAX_FOLLOWING_COUNT = 200;
 
 /** How requests authenticate: RocketAPI's own `Authorization: Token <key>`, or RapidAPI's gateway headers. */
 export type RocketAuth = { kind: 'token' } | { kind: 'rapidapi'; rapidHost: string };
