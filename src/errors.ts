@@ -9,7 +9,7 @@ export const EXIT = {
   ok: 0,
   /** Unexpected internal error (a bug): the message says what happened. */
   internal: 1,
-  /** Bad command line: unknown option, missing argument. */
+  /** Bad command line: unknown command or option, missing or extra argument (src/cli/main.ts routeUsageErrors). */
   usage: 2,
   /** Invalid or missing configuration. */
   config: 3,

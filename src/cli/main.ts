@@ -1,8 +1,9 @@
 // CLI entry: builds the commander program, registers each command, maps errors to exit codes.
 // Heavy modules (pg, PGlite, pg-boss) load inside actions only, so `--help` starts fast.
 import { Command, CommanderError } from 'commander';
-import { AppError, EXIT } from '../errors.ts';
+import { AppError, EXIT, UsageError } from '../errors.ts';
 import { registerFollowers } from './commands/followers.ts';
+import { commandPath, registerHelp } from './commands/help.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerRunSchedule } from './commands/run-schedule.ts';
 import { registerRuns } from './commands/runs.ts';
@@ -27,9 +28,7 @@ export function buildProgram(): Command {
         'database in SM_DATA_DIR (default ./.sm-core) is used. See .env.example for every setting.',
     )
     .version('0.1.0', '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
-    .configureHelp({ sortSubcommands: false })
-    .exitOverride();
+    .configureHelp({ sortSubcommands: false });
   registerSyncProfile(program);
   registerSyncFollowers(program);
   registerSyncFollowings(program);
@@ -52,7 +51,29 @@ Exit codes:
   8 profile not found   9 profile private   10 provider throttled/out of quota
   11 provider rejected the API key   130 interrupted`,
   );
+  registerHelp(program);
+  routeUsageErrors(program);
   return program;
+}
+
+/**
+ * Makes commander's own usage errors (unknown option or command, missing or extra argument, a bad
+ * option value) on `cmd` and every subcommand one line like every other error,
+ * `sm-core: <message> (see 'sm-core <cmd> --help')`, with exit code 2: commander prints nothing
+ * itself and its error becomes a UsageError, printed by {@link main}. Help and version pass through.
+ */
+function routeUsageErrors(cmd: Command): void {
+  cmd.configureOutput({ outputError: () => {} });
+  cmd.exitOverride((err) => {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') throw err;
+    // Commander's messages start with "error: " and put a "(Did you mean ...?)" on a line of its own.
+    const message = err.message
+      .replace(/^error:\s*/, '')
+      .replace(/\s*\n\s*/g, ' ')
+      .trim();
+    throw new UsageError(`${message} (see '${commandPath(cmd)} --help')`);
+  });
+  for (const sub of cmd.commands) routeUsageErrors(sub);
 }
 
 /**
@@ -61,7 +82,6 @@ Exit codes:
  */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
-  for (const c of program.commands) c.exitOverride();
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
@@ -70,6 +90,8 @@ export async function main(argv: string[]): Promise<number> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
       // Help shown because a command was missing (`sm-core`, `sm-core schedule`) is a usage error; `sm-core help` is not.
       if (err.code === 'commander.help') return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      // Not expected: routeUsageErrors turns every other commander error into a UsageError.
+      printError(new UsageError(err.message.replace(/^error:\s*/, '')));
       return EXIT.usage;
     }
     printError(err);
