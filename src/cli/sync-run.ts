@@ -1,7 +1,7 @@
 // The body shared by `sync-profile` and `sync-followers`: start (or attach to) the run, then either
 // print its id (--enqueue) or work it in-process to its end and print the profile and run summary.
 import type { Context } from '../context.ts';
-import { getProfile } from '../db/queries/profiles.ts';
+import { getProfile, type ProfileRow } from '../db/queries/profiles.ts';
 import { countActiveEdges, type EdgeList } from '../db/queries/edges.ts';
 import { UsageError } from '../errors.ts';
 import type { ProfileQuery } from '../providers/types.ts';
@@ -60,6 +60,12 @@ function who(lookup: ProfileQuery): string {
   return 'id' in lookup ? `id ${lookup.id}` : `@${lookup.username}`;
 }
 
+/** The line above a profile card that this command's run did not refresh. */
+function storedDataLabel(p: ProfileRow): string {
+  const when = p.lastSyncedAt ? `last synced ${p.lastSyncedAt.toISOString()}` : 'never synced';
+  return `stored data, NOT refreshed by this run (${when}):`;
+}
+
 /** Explains where queued work goes when the database is the embedded one (one process at a time). */
 export function noteEmbeddedQueue(ctx: Context): void {
   if (ctx.db.kind !== 'embedded') return;
@@ -79,6 +85,8 @@ async function printEnqueued(run: EnqueuedRun, lookup: ProfileQuery, json: boole
 
 /**
  * Runs `sync-profile` (kind profile), `sync-followers` or `sync-followings` with a built context.
+ * Prints the profile card (sync-profile; labelled as stored data when this run did not refresh it)
+ * and the runs; `--json` has `profile_refreshed` (true only when this command's profile run succeeded).
  * @throws AppError with the run's exit code when a run did not succeed (after printing the summary)
  */
 export async function runSyncCommand(
@@ -108,15 +116,22 @@ export async function runSyncCommand(
   const profile = subjectId ? await getProfile(ctx.db, subjectId) : null;
   const runs = [result.root, ...(result.followers && result.followers.id !== result.root.id ? [result.followers] : [])];
   const skippedPrivate = list && result.root.summary[list] === 'skipped_private' ? (profile?.username ?? who(lookup)) : null;
+  // The profile card shows this run's data only when its profile run succeeded; otherwise it is the
+  // data stored by an earlier sync (a failed run changes nothing), and says so.
+  const refreshed = result.root.kind === 'profile' && result.root.status === 'succeeded';
   if (opts.json) {
     printJson({
       profile: profile ? profileToJson(profile) : null,
+      profile_refreshed: refreshed,
       runs: runs.map(runToJson),
       sample: deps.providers.sample,
       seconds: Math.round(result.seconds * 1000) / 1000,
     });
   } else {
-    if (profile && kind === 'profile') await printProfileTable(profile);
+    if (profile && kind === 'profile') {
+      if (!refreshed) printLine(storedDataLabel(profile));
+      await printProfileTable(profile);
+    }
     await printRunsTable(runs);
     if (deps.providers.sample) printLine('(bundled SAMPLE data: invented accounts; set ROCKET_API_KEY to sync real ones)');
     if (profile && result.followers && list)

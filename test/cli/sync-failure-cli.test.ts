@@ -2,6 +2,7 @@
 // RocketAPI): the stored account is not flagged gone on a username miss, and `show` tells the miss.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeRocketServer, startFakeRocketServer } from '../../src/providers/sample/fake-rocket-server.ts';
+import { EXIT } from '../../src/errors.ts';
 import { runCli } from '../helpers/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
@@ -46,6 +47,7 @@ describe('a failed sync of a stored profile', () => {
         /^sm-core: profile run (\d+) ended failed \(not_found\): @demo\.blogger was not found \(.+\); the username no longer resolves, so the stored account @demo\.blogger \(id 9100000001\) is not flagged: it may have been renamed \(check: sm-core sync-profile --id 9100000001\)\n$/,
       );
       const runId = /profile run (\d+)/.exec(res.stderr)![1]!;
+      expect(res.stdout).toMatch(/^stored data, NOT refreshed by this run \(last synced [\d-]+T[\d:.]+Z\):\n/);
       expect(await q(`SELECT username, not_found_at FROM social_profiles WHERE ext_id = '9100000001'`)).toEqual([
         { username: 'demo.blogger', not_found_at: null },
       ]);
@@ -66,6 +68,42 @@ describe('a failed sync of a stored profile', () => {
       expect((await cli('sync-profile', '--id', '9100000001')).code).toBe(0);
       const after = JSON.parse((await cli('show', 'demo.blogger', '--json')).stdout);
       expect(after.username_not_found).toBeNull();
+    },
+    SLOW,
+  );
+
+  it(
+    'a provider error: the error on stderr, and the stored card labelled as stored data with its last-synced time',
+    async () => {
+      // Found by a new user review: a failed sync-profile printed the previously stored profile card
+      // as if this run had just fetched it.
+      const [before] = await q(`SELECT last_synced_at FROM social_profiles WHERE ext_id = '9100000001'`);
+      const synced = (before!.last_synced_at as Date).toISOString();
+      const denied = { status: 401, fixture: 'rocketapi-error-invalid-token.json' };
+      server.script('get_info', denied, denied);
+      const [table, json] = [await cli('sync-profile', 'demo.blogger'), await cli('sync-profile', 'demo.blogger', '--json')];
+      expect(table.code).toBe(EXIT.unauthorized);
+      expect(table.stderr).toMatch(/^sm-core: profile run \d+ ended failed \(unauthorized\): .+\n$/);
+      const lines = table.stdout.split('\n');
+      expect(lines[0]).toBe(`stored data, NOT refreshed by this run (last synced ${synced}):`);
+      expect(lines[2]).toMatch(/^│ profile\s+│ @demo\.blogger\s+│$/);
+      expect(table.stdout).toMatch(new RegExp(`│ last synced\\s+│ ${synced}\\s+│`));
+      expect(table.stdout).toMatch(/│ \d+\s+│ profile │ failed │ unauthorized │/);
+      expect(json.code).toBe(EXIT.unauthorized);
+      const out = JSON.parse(json.stdout);
+      expect(out).toMatchObject({ profile_refreshed: false, profile: { username: 'demo.blogger', last_synced_at: synced } });
+      expect(out.runs).toMatchObject([{ kind: 'profile', status: 'failed', outcome: 'unauthorized' }]);
+      expect(await q(`SELECT last_synced_at FROM social_profiles WHERE ext_id = '9100000001'`)).toEqual([
+        { last_synced_at: before!.last_synced_at },
+      ]);
+
+      // A run that succeeds prints its own data, unlabelled.
+      const ok = await cli('sync-profile', 'demo.blogger');
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stdout).not.toContain('stored data');
+      expect(ok.stdout.split('\n')[1]).toMatch(/^│ profile\s+│ @demo\.blogger\s+│$/);
+      const okJson = await cli('sync-profile', 'demo.blogger', '--json');
+      expect(JSON.parse(okJson.stdout)).toMatchObject({ profile_refreshed: true, runs: [{ status: 'succeeded' }] });
     },
     SLOW,
   );

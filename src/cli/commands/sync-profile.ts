@@ -16,8 +16,10 @@ export function registerSyncProfile(program: Command): void {
       'after',
       `
 By default the command works the queue in-process until its runs end, shows progress on a terminal
-(pages, followers, elapsed) and prints the profile and a run summary. Starting a sync while one of
-the same profile is in progress follows that run instead of starting a second one.
+(pages, followers, elapsed) and prints the profile and a run summary. When the run fails, the error
+goes to stderr and the card (if the profile was stored before) is headed "stored data, NOT refreshed
+by this run (last synced <time>)" ("profile_refreshed": false with --json). Starting a sync while one
+of the same profile is in progress follows that run instead of starting a second one.
 Without ROCKET_API_KEY (outside production) the bundled SAMPLE data is served (try demo.blogger).
 
 Exit codes: 0 succeeded, 6 run failed, 7 run partial, 8 not found, 9 private (with --followers),
