@@ -2,6 +2,7 @@
 // machines) on stdout, and the exit code with a one-line reason on stderr when the run did not succeed.
 import type { JobCallRow } from '../db/queries/job-calls.ts';
 import type { ProfileRow } from '../db/queries/profiles.ts';
+import { httpRequests, providerCalls, type RunReport } from '../db/queries/run-reports.ts';
 import { AppError, EXIT, type ExitCode } from '../errors.ts';
 import { exitCodeForRun } from '../sync/outcome.ts';
 import { printTable } from './output.ts';
@@ -25,7 +26,10 @@ export interface RunSummaryJson {
   completeness: number | null;
   /** The run was the profile's baseline (first complete run): its accounts are not reported as new. */
   baseline: boolean;
+  /** HTTP requests sent to providers, what they bill: every attempt, in-place retries included ({@link httpRequests}). */
   requests: number;
+  /** Provider calls recorded (service_calls rows): queue-job attempts and fallback hops, each one or more HTTP requests. */
+  calls: number;
   quarantined: number;
   seconds: number | null;
   error: string | null;
@@ -44,7 +48,7 @@ export function runCompleteness(run: JobCallRow): number | null {
 }
 
 /** The JSON shape of a run. */
-export function runToJson(run: JobCallRow): RunSummaryJson {
+export function runToJson(run: RunReport): RunSummaryJson {
   return {
     run_id: run.id,
     kind: run.kind,
@@ -57,7 +61,8 @@ export function runToJson(run: JobCallRow): RunSummaryJson {
     expected: run.kind === 'profile' ? null : run.expectedItems,
     completeness: runCompleteness(run),
     baseline: run.baseline,
-    requests: run.requests,
+    requests: httpRequests(run),
+    calls: providerCalls(run),
     quarantined: run.quarantined,
     seconds: runSeconds(run),
     error: run.errorMessage,
@@ -82,8 +87,8 @@ export function profileToJson(p: ProfileRow) {
   };
 }
 
-/** Prints runs as one table (one row per run). */
-export async function printRunsTable(runs: JobCallRow[]): Promise<void> {
+/** Prints runs as one table (one row per run); `requests` are HTTP requests ({@link httpRequests}). */
+export async function printRunsTable(runs: RunReport[]): Promise<void> {
   await printTable(
     ['run', 'kind', 'status', 'outcome', 'pages', 'accounts', 'new', 'lost', 'requests', 'seconds'],
     runs.map((r) => [
@@ -95,7 +100,7 @@ export async function printRunsTable(runs: JobCallRow[]): Promise<void> {
       r.kind === 'profile' ? '' : r.itemsSeen,
       r.kind === 'profile' ? '' : r.baseline ? 'baseline' : r.itemsGained,
       r.kind === 'profile' ? '' : r.itemsLost,
-      r.requests,
+      httpRequests(r),
       runSeconds(r)?.toFixed(2) ?? '',
     ]),
   );

@@ -3,7 +3,7 @@
 import type { Database } from '../db/database.ts';
 import type { RunKind, RunStatus } from '../db/queries/job-calls.ts';
 import { findProfile } from '../db/queries/profiles.ts';
-import { getRunReport, listRunReports, type RunReport } from '../db/queries/run-reports.ts';
+import { getRunReport, httpRequests, listRunReports, providerCalls, type RunReport } from '../db/queries/run-reports.ts';
 import { listServiceCalls, type ServiceCallRow } from '../db/queries/service-calls.ts';
 import { AppError, EXIT } from '../errors.ts';
 import { printJson, printLine, printTable } from './output.ts';
@@ -21,9 +21,13 @@ export interface RunsOptions {
 const pct = (v: number | null) => (v === null ? '' : `${(Math.round(v * 1000) / 10).toString()}%`);
 const when = (d: Date | null) => (d ? d.toISOString().replace('T', ' ').slice(0, 19) : '');
 
+/**
+ * HTTP requests per provider, e.g. `rocket 3 (1 call)`: the requests sent (billable, in-place retries
+ * included) and, when they differ, the provider calls (service_calls rows) they were made in.
+ */
 function requestsText(r: RunReport): string {
   return Object.entries(r.requestsByProvider)
-    .map(([p, v]) => `${p} ${v.units || v.calls}`)
+    .map(([p, v]) => `${p} ${v.units}${v.calls === v.units ? '' : ` (${v.calls} call${v.calls === 1 ? '' : 's'})`}`)
     .join(', ');
 }
 
@@ -101,6 +105,7 @@ function callToJson(c: ServiceCallRow) {
     items: c.resultSummary.items ?? null,
     new_items: c.resultSummary.new_items ?? null,
     http_status: c.resultSummary.http_status ?? null,
+    requests: c.requestUnits,
     latency_ms: c.resultSummary.latency_ms ?? null,
     error_kind: c.resultSummary.error_kind ?? null,
     error: c.errorMessage,
@@ -138,7 +143,7 @@ export async function showRun(db: Database, id: string, json: boolean): Promise<
       ...(run.errorMessage ? [['reason', run.errorMessage]] : []),
       ['started / finished (UTC)', `${when(run.startedAt)} / ${when(run.finishedAt)}`],
       ['seconds', runSeconds(run)?.toFixed(3) ?? ''],
-      ['pages / requests', `${run.pages} / ${run.requests} (${requestsText(run)})`],
+      ['pages / calls / requests', `${run.pages} / ${providerCalls(run)} / ${httpRequests(run)} (${requestsText(run)})`],
       ...(run.kind === 'profile'
         ? []
         : [
@@ -159,7 +164,7 @@ export async function showRun(db: Database, id: string, json: boolean): Promise<
     return;
   }
   await printTable(
-    ['call', 'parent', 'kind', 'provider', 'status', 'cursor sent', 'cursor received', 'items', 'new', 'http', 'ms', 'error'],
+    ['call', 'parent', 'kind', 'provider', 'status', 'cursor sent', 'cursor received', 'items', 'new', 'http', 'requests', 'ms', 'error'],
     calls.map((c) => {
       const j = callToJson(c);
       return [
@@ -173,6 +178,7 @@ export async function showRun(db: Database, id: string, json: boolean): Promise<
         j.items,
         j.new_items,
         j.http_status,
+        j.requests,
         j.latency_ms,
         j.error,
       ];

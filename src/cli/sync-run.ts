@@ -2,6 +2,7 @@
 // print its id (--enqueue) or work it in-process to its end and print the profile and run summary.
 import type { Context } from '../context.ts';
 import { getProfile, type ProfileRow } from '../db/queries/profiles.ts';
+import { getRunReports } from '../db/queries/run-reports.ts';
 import { countActiveEdges, type EdgeList } from '../db/queries/edges.ts';
 import { UsageError } from '../errors.ts';
 import type { ProfileQuery } from '../providers/types.ts';
@@ -114,7 +115,10 @@ export async function runSyncCommand(
   const result = await followRun(deps, started, { wantFollowers: list ?? false, progress: Boolean(process.stderr.isTTY) });
   const subjectId = result.root.subjectId ?? result.followers?.subjectId ?? null;
   const profile = subjectId ? await getProfile(ctx.db, subjectId) : null;
-  const runs = [result.root, ...(result.followers && result.followers.id !== result.root.id ? [result.followers] : [])];
+  const runs = await getRunReports(ctx.db, [
+    result.root.id,
+    ...(result.followers && result.followers.id !== result.root.id ? [result.followers.id] : []),
+  ]);
   const skippedPrivate = list && result.root.summary[list] === 'skipped_private' ? (profile?.username ?? who(lookup)) : null;
   // The profile card shows this run's data only when its profile run succeeded; otherwise it is the
   // data stored by an earlier sync (a failed run changes nothing), and says so.

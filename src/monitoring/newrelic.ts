@@ -24,8 +24,10 @@ export interface JobEvent {
   durationMs: number;
   /** Records stored (profiles, followers...) by the run. */
   items: number;
-  /** Provider requests the run made (service_calls rows): what the customer pays for. */
+  /** HTTP requests the run sent to providers (service_calls.request_units, retries included): what the customer pays for. */
   requests: number;
+  /** Provider calls the run recorded (service_calls rows: queue-job attempts and fallback hops), when known. */
+  calls?: number;
   /** job_calls.id. */
   runId?: string | number;
   /** pg-boss job id of the last job of the run. */

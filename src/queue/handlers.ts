@@ -2,7 +2,8 @@
 // its one provider request and commits; this module only dispatches, fails jobs for pg-boss to
 // retry, closes a run whose last attempt broke, and reports finished runs to monitoring.
 import type { PgBoss } from 'pg-boss';
-import { finishJobCall, getJobCall } from '../db/queries/job-calls.ts';
+import { finishJobCall } from '../db/queries/job-calls.ts';
+import { getRunReport, httpRequests, providerCalls } from '../db/queries/run-reports.ts';
 import { jobLogger } from '../logger.ts';
 import { recordJobEvent } from '../monitoring/newrelic.ts';
 import type { JobAttemptInfo, SyncDeps } from '../sync/deps.ts';
@@ -98,10 +99,12 @@ export async function processJob(deps: SyncDeps, queue: QueueName, job: JobAttem
 
 /** Logs a finished run (info) and records it as a monitoring event (a no-op without NEW_RELIC_LICENSE_KEY). */
 async function reportRunEnd(deps: SyncDeps, runId: string, queue: QueueName, log: SyncDeps['logger']): Promise<void> {
-  const run = await getJobCall(deps.db, runId);
+  const run = await getRunReport(deps.db, runId);
   if (!run) return;
+  const requests = httpRequests(run);
+  const calls = providerCalls(run);
   log.info(
-    { kind: run.kind, status: run.status, outcome: run.outcome, pages: run.pages, followers: run.itemsSeen, requests: run.requests },
+    { kind: run.kind, status: run.status, outcome: run.outcome, pages: run.pages, followers: run.itemsSeen, requests, calls },
     `${run.kind} run ${run.id} ${run.status}`,
   );
   recordJobEvent({
@@ -109,7 +112,8 @@ async function reportRunEnd(deps: SyncDeps, runId: string, queue: QueueName, log
     status: run.status,
     durationMs: run.startedAt && run.finishedAt ? run.finishedAt.getTime() - run.startedAt.getTime() : 0,
     items: run.kind === 'profile' ? run.pages : run.itemsSeen,
-    requests: run.requests,
+    requests,
+    calls,
     runId: run.id,
     queue,
     ...(run.provider ? { provider: run.provider } : {}),

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import type { Context } from '../../context.ts';
 import type { JobCallRow } from '../../db/queries/job-calls.ts';
+import type { RunReport } from '../../db/queries/run-reports.ts';
 import type { RunScheduleReport } from '../../sync/run-schedule.ts';
 import { printJson, printLine, printTable } from '../output.ts';
 import { withContext } from '../with-context.ts';
@@ -126,8 +127,18 @@ Examples:
         // A cron invocation also notices runs nobody advances any more (resumed or closed: docs/history.md).
         await recoverRuns({ ...deps, logger: ctx.logger });
         const report = await runSchedule(ctx.db, enqueueWith(deps), { logger: ctx.logger });
-        let waited: { runs: JobCallRow[]; interrupted: boolean } | undefined;
-        if (opts.wait) waited = await waitForRuns(ctx, [...new Set(report.items.flatMap((i) => i.runs.map((r) => r.runId)))]);
+        let waited: { runs: RunReport[]; interrupted: boolean } | undefined;
+        if (opts.wait) {
+          const ended = await waitForRuns(ctx, [...new Set(report.items.flatMap((i) => i.runs.map((r) => r.runId)))]);
+          const { getRunReports } = await import('../../db/queries/run-reports.ts');
+          waited = {
+            runs: await getRunReports(
+              ctx.db,
+              ended.runs.map((r) => r.id),
+            ),
+            interrupted: ended.interrupted,
+          };
+        }
         if (opts.json) {
           const { runToJson } = await import('../run-summary.ts');
           printJson({ ...reportToJson(report), ...(waited ? { runs: waited.runs.map(runToJson), interrupted: waited.interrupted } : {}) });

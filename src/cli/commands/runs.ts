@@ -20,6 +20,8 @@ export function registerRuns(program: Command): void {
       `
 "complete" is accounts seen / the profile's count at the run's start; a list run is complete only
 when its pagination ended normally and that share reaches SM_COMPLETENESS_MIN_SHARE (docs/history.md).
+"requests" are HTTP requests sent to each provider, what it bills (retries in place included), with
+the provider calls they were made in when those differ: "rocket 4 (2 calls)" = 2 queue-job attempts.
 See one run's provider calls, with cursors and errors: sm-core runs show <id>.`,
     )
     .action(async (opts: { profile?: string; status?: string; kind?: string; limit: string; json?: boolean }) => {

@@ -1,12 +1,14 @@
 // Read model of runs for `sm-core runs` and `sm-core runs show`: job_calls with their profile and
 // the provider requests they made (service_calls), per provider.
 import type { Queryable } from '../database.ts';
-import { countFromInt8 } from '../int8.ts';
+import { countFromInt8, idFromInt8 } from '../int8.ts';
 import { JOB_CALL_COLUMNS, type JobCallRow, jobCallFromRow, type RunKind, type RunStatus } from './job-calls.ts';
 
-/** Requests of a run made to one provider: rows in service_calls and billable request units. */
+/** Requests of a run made to one provider. */
 export interface ProviderRequests {
+  /** Provider calls recorded: service_calls rows (one per queue-job attempt, plus fallback hops). */
   calls: number;
+  /** HTTP requests sent, the billable units: service_calls.request_units (in-place retries included; 0 when refused before sending). */
   units: number;
 }
 
@@ -32,6 +34,19 @@ const BY_PROVIDER = `(SELECT coalesce(jsonb_object_agg(p.provider, jsonb_build_o
    FROM (SELECT coalesce(sc.provider, sc.cursor ->> 'provider', '?') AS provider, count(*) AS calls,
                 coalesce(sum(sc.request_units), 0) AS units
          FROM service_calls sc WHERE sc.job_call_id = j.id GROUP BY 1) p)`;
+
+/**
+ * HTTP requests a run sent to providers (sum of service_calls.request_units): one per attempt, the
+ * in-place retries included; 0 for a call refused before sending. What providers bill.
+ */
+export function httpRequests(run: RunReport): number {
+  return Object.values(run.requestsByProvider).reduce((n, p) => n + p.units, 0);
+}
+
+/** Provider calls a run recorded (service_calls rows): one per queue-job attempt, plus fallback hops. */
+export function providerCalls(run: RunReport): number {
+  return Object.values(run.requestsByProvider).reduce((n, p) => n + p.calls, 0);
+}
 
 function toReport(r: Record<string, unknown>): RunReport {
   const byProvider: Record<string, ProviderRequests> = {};
@@ -63,4 +78,16 @@ export async function getRunReport(q: Queryable, id: string): Promise<RunReport 
     [id],
   );
   return res.rows[0] ? toReport(res.rows[0]) : null;
+}
+
+/** These runs, in the order of `ids` (ids not found are left out), with their profile and requests per provider (one statement). */
+export async function getRunReports(q: Queryable, ids: readonly string[]): Promise<RunReport[]> {
+  if (ids.length === 0) return [];
+  const res = await q.query(
+    `SELECT j.*, p.username AS profile_username, ${BY_PROVIDER} AS by_provider
+     FROM (SELECT ${JOB_CALL_COLUMNS} FROM job_calls WHERE id = ANY($1::bigint[])) j LEFT JOIN social_profiles p ON p.id = j.subject_id`,
+    [ids],
+  );
+  const byId = new Map(res.rows.map((r) => [idFromInt8(r.id as string), toReport(r)]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }

@@ -42,6 +42,8 @@ export interface ServiceCallRow {
   resultSummary: ResultSummary;
   errorMessage: string | null;
   queueJobId: string | null;
+  /** HTTP requests this call sent (request_units: in-place retries included; 0 when refused before sending or still running). */
+  requestUnits: number;
   startedAt: Date | null;
   finishedAt: Date | null;
 }
@@ -212,7 +214,7 @@ export async function lastSucceededServiceCall(q: Queryable, jobCallId: string):
 export async function listServiceCalls(q: Queryable, jobCallId: string): Promise<ServiceCallRow[]> {
   const res = await q.query<Record<string, unknown>>(
     `SELECT id, job_call_id, parent_service_call_id, kind, status, cursor, result_summary, error_message, queue_job_id,
-       started_at, finished_at
+       request_units, started_at, finished_at
      FROM service_calls WHERE job_call_id = $1 ORDER BY id`,
     [jobCallId],
   );
@@ -226,6 +228,7 @@ export async function listServiceCalls(q: Queryable, jobCallId: string): Promise
     resultSummary: r.result_summary as ResultSummary,
     errorMessage: r.error_message as string | null,
     queueJobId: r.queue_job_id as string | null,
+    requestUnits: Number(r.request_units ?? 0),
     startedAt: r.started_at as Date | null,
     finishedAt: r.finished_at as Date | null,
   }));
