@@ -1,6 +1,7 @@
 // Ingest benchmark (issue 7 §1): the page write of a followers sync (upsertFollowers +
 // upsertSubscriptions, one transaction per page of 200 users, exactly the product's query modules)
-// in rows per second, against a plain COPY of the same rows into the same tables in the same run.
+// in rows per second, against a plain COPY of the same rows into the same tables in the same run
+// (followers, subscriptions, and the `followed` events the upsert writes for new edges).
 // Target: the upsert reaches at least half of COPY's rate. Also shown: the same upsert when every
 // row already exists (a daily re-sync, the common case in production).
 import { pipeline } from 'node:stream/promises';
@@ -50,7 +51,8 @@ async function copyRows(client: pg.PoolClient, sql: string, lines: () => Generat
 }
 
 async function reset(s: ScratchDatabase): Promise<void> {
-  await s.db.exec('TRUNCATE subscriptions, followers RESTART IDENTITY');
+  // The edge and event tables of 0006 reference followers: truncated with them.
+  await s.db.exec('TRUNCATE subscription_events, subscriptions, following_events, followings, followers RESTART IDENTITY');
 }
 
 async function timeUpsert(s: ScratchDatabase, pages: FollowerRecord[][], profileId: string, runId: string): Promise<number> {
@@ -87,6 +89,15 @@ async function timeCopy(pool: pg.Pool, pages: FollowerRecord[][], profileId: str
       function* () {
         const now = new Date().toISOString();
         for (let i = 1; i <= all.length; i++) yield `${profileId}\t${i}\tt\t${now}\t${now}\t${runId}\n`;
+      },
+    );
+    // The upsert writes a `followed` event per new edge (baseline: the profile has none yet): so does COPY.
+    await copyRows(
+      client,
+      'COPY subscription_events (social_profile_id, follower_id, event, baseline, job_call_id, occurred_at) FROM STDIN',
+      function* () {
+        const now = new Date().toISOString();
+        for (let i = 1; i <= all.length; i++) yield `${profileId}\t${i}\tfollowed\tt\t${runId}\t${now}\n`;
       },
     );
     await client.query('COMMIT');

@@ -7,7 +7,7 @@ import { type Bench, type Figure, quantile } from './lib/bench.ts';
 import { type RssSample, runSync } from './lib/sync-run.ts';
 
 const FOLLOWERS = Number(process.env.SM_BENCH_MEMORY_FOLLOWERS ?? 1_000_000);
-const CAP_SECONDS = Number(process.env.SM_BENCH_MEMORY_SECONDS ?? 240);
+const CAP_SECONDS = Number(process.env.SM_BENCH_MEMORY_SECONDS ?? 480);
 
 /** Least-squares slope of y over x. */
 function slope(points: Array<[number, number]>): number {

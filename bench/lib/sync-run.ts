@@ -62,6 +62,9 @@ export interface SyncRunResult {
   complete: boolean;
 }
 
+/** The worker's V8 heap flags in entrypoints/docker-entrypoint.sh (test/deploy checks that file). */
+export const WORKER_NODE_OPTIONS = '--max-semi-space-size=2 --max-old-space-size=192';
+
 function rssMb(pid: number): number {
   try {
     const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
@@ -73,7 +76,15 @@ function rssMb(pid: number): number {
 
 function startWorker(env: Record<string, string>, concurrency: number, keep: readonly string[], logs: Array<Record<string, unknown>>) {
   const child = spawn(process.execPath, [BIN, 'worker', '--concurrency', String(concurrency)], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', SM_LOG_FORMAT: 'json', ...env },
+    // The worker runs as deployed: with the heap flags the container entrypoint gives it
+    // (SM_WORKER_NODE_OPTIONS replaces them here too; empty = Node's defaults).
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      SM_LOG_FORMAT: 'json',
+      NODE_OPTIONS: process.env.SM_WORKER_NODE_OPTIONS ?? WORKER_NODE_OPTIONS,
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let buffer = '';

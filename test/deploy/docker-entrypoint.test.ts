@@ -23,7 +23,7 @@ describe('docker entrypoint', () => {
     const stub = path.join(dir, 'sm-core');
     writeFileSync(
       stub,
-      `#!/bin/sh\necho "$$ $*" >> "${log}"\nvar="STUB_EXIT_$(echo "$1" | tr - _)"\neval "code=\\\${$var:-0}"\nexit "$code"\n`,
+      `#!/bin/sh\necho "$$ $*" >> "${log}"\necho "$NODE_OPTIONS" > "${log}.node-options"\nvar="STUB_EXIT_$(echo "$1" | tr - _)"\neval "code=\\\${$var:-0}"\nexit "$code"\n`,
     );
     chmodSync(stub, 0o755);
   });
@@ -81,6 +81,19 @@ describe('docker entrypoint', () => {
       expect(r.calls).toEqual([expected]);
       expect(r.pids[0]).toBe(r.pid);
     }
+  });
+
+  it('worker: runs with the heap flags of docs/performance.md (Memory); SM_WORKER_NODE_OPTIONS replaces them, NODE_OPTIONS is kept', () => {
+    const nodeOptions = () => readFileSync(`${log}.node-options`, 'utf8').trim();
+    expect(run(entrypoint, { START_MODE: 'worker' }).status).toBe(0);
+    expect(nodeOptions()).toBe('--max-semi-space-size=2 --max-old-space-size=192');
+    run(entrypoint, { START_MODE: 'worker', NODE_OPTIONS: '--enable-source-maps' });
+    expect(nodeOptions()).toBe('--max-semi-space-size=2 --max-old-space-size=192 --enable-source-maps');
+    run(entrypoint, { START_MODE: 'worker', SM_WORKER_NODE_OPTIONS: '' });
+    expect(nodeOptions()).toBe('');
+    // Only the worker: one-shot commands (exports of a whole list) keep Node's defaults.
+    run(entrypoint, { START_MODE: 'cron' });
+    expect(nodeOptions()).toBe('');
   });
 
   it("the command's exit code is the container's exit code", () => {
