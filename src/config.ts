@@ -122,6 +122,8 @@ export type DatabaseTarget = { kind: 'server'; connectionString: string } | { ki
 /** Resolved configuration, built once by {@link loadConfig} and passed down from the composition root. */
 export interface Config {
   env: Env['SM_ENV'];
+  /** No provider usable and not production: the bundled sample data is served ({@link servesSampleData}). */
+  sampleData: boolean;
   database: DatabaseTarget;
   logLevel: Env['SM_LOG_LEVEL'];
   logFormat: Env['SM_LOG_FORMAT'];
@@ -191,9 +193,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       throw new ConfigError(`missing required configuration for production: ${missing.join(', ')} (see .env.example)`);
     }
   }
+  const sampleData = servesSampleData(e);
   return {
     env: e.SM_ENV,
-    database: resolveDatabase(e, cwd),
+    sampleData,
+    database: resolveDatabase(e, cwd, sampleData),
     logLevel: e.SM_LOG_LEVEL,
     logFormat: e.SM_LOG_FORMAT,
     rocket: { apiKey: e.ROCKET_API_KEY, host: e.ROCKET_API_HOST.replace(/\/+$/, '') },
@@ -223,7 +227,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   };
 }
 
-function resolveDatabase(e: Env, cwd: string): DatabaseTarget {
+/**
+ * True when the bundled sample data will be served (src/providers/registry.ts): outside production,
+ * no SM_REPLAY_DIR, and no provider of SM_PROVIDER_PRIORITY usable (rocket needs ROCKET_API_KEY,
+ * scraper needs RAPID_API_KEY and RAPID_SCRAPER_API_HOST).
+ */
+function servesSampleData(e: Env): boolean {
+  if (e.SM_ENV === 'production' || e.SM_REPLAY_DIR) return false;
+  const names = e.SM_PROVIDER_PRIORITY.split(',').map((n) => n.trim());
+  return !names.some((n) => (n === 'rocket' ? Boolean(e.ROCKET_API_KEY) : Boolean(e.RAPID_API_KEY && e.RAPID_SCRAPER_API_HOST)));
+}
+
+/**
+ * The database: DATABASE_URL, else DB_HOST..., else the embedded PGlite in SM_DATA_DIR. Sample data
+ * (invented accounts) goes to `<SM_DATA_DIR>/sample` instead, so it never mixes with real data.
+ */
+function resolveDatabase(e: Env, cwd: string, sampleData: boolean): DatabaseTarget {
   if (e.DATABASE_URL) return { kind: 'server', connectionString: e.DATABASE_URL };
   if (e.DB_HOST) {
     const url = new URL('postgres://localhost');
@@ -234,7 +253,8 @@ function resolveDatabase(e: Env, cwd: string): DatabaseTarget {
     url.pathname = `/${e.DB_NAME ?? `sm_core_${e.SM_ENV}`}`;
     return { kind: 'server', connectionString: url.toString() };
   }
-  return { kind: 'embedded', dataDir: path.resolve(cwd, e.SM_DATA_DIR) };
+  const dataDir = path.resolve(cwd, e.SM_DATA_DIR);
+  return { kind: 'embedded', dataDir: sampleData ? path.join(dataDir, 'sample') : dataDir };
 }
 
 /**

@@ -49,3 +49,26 @@ describe('loadConfig errors', () => {
     }
   });
 });
+
+describe('the embedded database and sample data', () => {
+  const dataDir = (env: NodeJS.ProcessEnv) => {
+    const db = loadConfig(env, '/work/x').database;
+    return db.kind === 'embedded' ? db.dataDir : db.kind;
+  };
+  it('sample data (no usable provider) goes to SM_DATA_DIR/sample, real data to SM_DATA_DIR: they never mix', () => {
+    // Found by a new user review: the README's offline demo stored invented accounts in ./.sm-core,
+    // the same database a later run with ROCKET_API_KEY filled with real ones (and search mixed both).
+    expect(dataDir({})).toBe('/work/x/.sm-core/sample');
+    expect(loadConfig({}, '/work/x').sampleData).toBe(true);
+    expect(dataDir({ ROCKET_API_KEY: 'k1234' })).toBe('/work/x/.sm-core');
+    expect(dataDir({ SM_DATA_DIR: '/data/sm', ROCKET_API_KEY: 'k1234' })).toBe('/data/sm');
+    expect(dataDir({ SM_DATA_DIR: '/data/sm' })).toBe('/data/sm/sample');
+    // The scraper counts only with its host; a key for a provider left out of the priority does not count.
+    expect(dataDir({ RAPID_API_KEY: 'k1234' })).toBe('/work/x/.sm-core/sample');
+    expect(dataDir({ RAPID_API_KEY: 'k1234', RAPID_SCRAPER_API_HOST: 'h.example' })).toBe('/work/x/.sm-core');
+    expect(dataDir({ ROCKET_API_KEY: 'k1234', SM_PROVIDER_PRIORITY: 'scraper' })).toBe('/work/x/.sm-core/sample');
+    // Replayed cassettes are recorded real answers, not sample data.
+    expect(dataDir({ SM_REPLAY_DIR: '/tmp/cassettes' })).toBe('/work/x/.sm-core');
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }, '/work/x').sampleData).toBe(true);
+  });
+});

@@ -25,7 +25,8 @@ export function buildProgram(): Command {
       'Social Monitoring Core: sync Instagram profiles ("bloggers") and their followers from paid data ' +
         'providers (RocketAPI, RapidAPI) into PostgreSQL, through a pg-boss queue.\n\n' +
         'Database: DATABASE_URL (or DB_HOST...) selects a PostgreSQL server; without it an embedded ' +
-        'database in SM_DATA_DIR (default ./.sm-core) is used. See .env.example for every setting.',
+        'database in SM_DATA_DIR (default ./.sm-core) is used; without any provider key, bundled sample ' +
+        'data (invented accounts) is served and kept apart in SM_DATA_DIR/sample. See .env.example for every setting.',
     )
     .version('0.1.0', '-V, --version')
     .configureHelp({ sortSubcommands: false });

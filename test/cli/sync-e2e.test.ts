@@ -1,6 +1,6 @@
 // THE end-to-end test (issue 2 §8): the real CLI as a subprocess, a real Postgres, real pg-boss, and a
 // fake RocketAPI on loopback serving the bundled fixtures. Plus a smoke test of the embedded default.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -165,7 +165,7 @@ describe('sm-core sync-profile demo.blogger --followers (subprocess, server data
 });
 
 describe('the embedded default (no DATABASE_URL, no key: bundled sample data)', () => {
-  it('syncs demo.blogger and its followers into SM_DATA_DIR', async () => {
+  it('syncs demo.blogger and its followers into SM_DATA_DIR/sample, apart from where real data goes', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'sm-embedded-'));
     const dataDir = path.join(dir, 'data');
     const res = await runCli(['sync-profile', 'demo.blogger', '--followers'], { SM_DATA_DIR: dataDir }, dir);
@@ -173,7 +173,9 @@ describe('the embedded default (no DATABASE_URL, no key: bundled sample data)', 
     expect(res.code).toBe(0);
     expect(res.stdout).toContain('@demo.blogger');
     expect(res.stdout).toMatch(/│ followers │ succeeded │ complete │ 2 +│ 9 /);
-    const db = await openEmbeddedDatabase(dataDir, createLogger('silent'));
+    // Invented accounts never land in the database real syncs use (SM_DATA_DIR itself).
+    expect(existsSync(path.join(dataDir, 'pgdata'))).toBe(false);
+    const db = await openEmbeddedDatabase(path.join(dataDir, 'sample'), createLogger('silent'));
     try {
       const counts = await db.query<{ f: string; s: string }>(
         'SELECT (SELECT count(*) FROM followers) AS f, (SELECT count(*) FROM subscriptions) AS s',
