@@ -3,7 +3,7 @@
 import type { PgBoss } from 'pg-boss';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Database } from '../db/database.ts';
-import { countProviderCalls, countRuns } from '../db/queries/run-stats.ts';
+import { countRuns, createProviderCallCounter } from '../db/queries/run-stats.ts';
 import type { Logger } from '../logger.ts';
 
 /** What the scrape-time collectors read. */
@@ -32,7 +32,8 @@ const LATENCY_BUCKETS = [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
  * - sm_queue_jobs{queue,state}: pg-boss getQueueStats(force) counts (queued, active, deferred, failed)
  * - sm_database_up: 1 when the scrape could read the database
  * - Node.js process metrics (prefix sm_process_ / sm_nodejs_)
- * The database-backed gauges are recounted at every scrape (they are totals of stored rows).
+ * The database-backed gauges are totals of stored rows: runs are recounted at every scrape; provider
+ * calls (one row per page, millions) are counted incrementally (run-stats.ts createProviderCallCounter).
  */
 export function createMetrics(sources: MetricsSources): HttpMetrics {
   const registry = new Registry();
@@ -84,12 +85,13 @@ export function createMetrics(sources: MetricsSources): HttpMetrics {
         }
       },
     });
+  const providerCalls = createProviderCallCounter();
   countGauge(
     'sm_provider_calls',
     'Provider requests recorded (service_calls rows) by provider and outcome',
     ['provider', 'outcome'],
     async () =>
-      (await countProviderCalls(sources.db)).map((r) => ({ labels: { provider: r.provider, outcome: r.outcome }, count: r.count })),
+      (await providerCalls.count(sources.db)).map((r) => ({ labels: { provider: r.provider, outcome: r.outcome }, count: r.count })),
   );
   countGauge('sm_runs', 'Runs recorded (job_calls rows) by kind and status', ['kind', 'status'], async () =>
     (await countRuns(sources.db)).map((r) => ({ labels: { kind: r.kind, status: r.status }, count: r.count })),
