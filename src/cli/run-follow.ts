@@ -54,11 +54,14 @@ function progressLine(enabled: boolean, started: number) {
   };
 }
 
-function describeProgress(run: JobCallRow): string {
+/** The progress line of a run (TTY only): page, accounts, requests, a provider wait or a list restart. */
+export function describeProgress(run: JobCallRow): string {
   if (run.kind === 'profile') return `profile: ${run.status}`;
   const wait = run.deferredUntil ? ` · waiting for the provider until ${run.deferredUntil.toLocaleTimeString()}` : '';
   const of = run.expectedItems !== null ? ` of ${run.expectedItems}` : '';
-  return `${run.kind}: page ${run.pages} · ${run.itemsSeen}${of} accounts (${run.itemsGained} new) · ${run.requests} requests${wait}`;
+  // After a provider switch (src/sync/provider-switch.ts) the list is read again from page 1 on run.provider.
+  const restarted = run.listRestarts > 0 ? ` · list restarted on ${run.provider}` : '';
+  return `${run.kind}: page ${run.pages} · ${run.itemsSeen}${of} accounts (${run.itemsGained} new) · ${run.requests} requests${wait}${restarted}`;
 }
 
 /**
