@@ -44,7 +44,32 @@ export function reportToJson(r: RunReport) {
     started_at: r.startedAt?.toISOString() ?? null,
     finished_at: r.finishedAt?.toISOString() ?? null,
     requests_by_provider: r.requestsByProvider,
+    list_restarts: restartsToJson(r.summary.list_restarts),
   };
+}
+
+/** One provider switch of a list run as `runs --json` prints it (summary.list_restarts, src/sync/provider-switch.ts). */
+interface ListRestartJson {
+  from: string | null;
+  to: string | null;
+  /** Page of the abandoned pass that could not be fetched. */
+  page: number | null;
+  failing_seconds: number | null;
+  kind: string | null;
+  at: string | null;
+}
+
+/** The run's provider switches, oldest first ([] when its list never restarted). */
+function restartsToJson(restarts: unknown): ListRestartJson[] {
+  if (!Array.isArray(restarts)) return [];
+  return restarts.map((r: Partial<Record<keyof ListRestartJson, unknown>>) => ({
+    from: typeof r.from === 'string' ? r.from : null,
+    to: typeof r.to === 'string' ? r.to : null,
+    page: typeof r.page === 'number' ? r.page : null,
+    failing_seconds: typeof r.failing_seconds === 'number' ? r.failing_seconds : null,
+    kind: typeof r.kind === 'string' ? r.kind : null,
+    at: typeof r.at === 'string' ? new Date(r.at).toISOString() : null,
+  }));
 }
 
 /** Prints runs, newest first. @throws AppError (exit 8) when --profile names no stored profile */
@@ -109,6 +134,8 @@ function callToJson(c: ServiceCallRow) {
     latency_ms: c.resultSummary.latency_ms ?? null,
     error_kind: c.resultSummary.error_kind ?? null,
     error: c.errorMessage,
+    /** The provider the run's list restarted on after this failed request (src/sync/provider-switch.ts). */
+    switched_to: typeof c.resultSummary.switched_to === 'string' ? c.resultSummary.switched_to : null,
     queue_job_id: c.queueJobId,
     started_at: c.startedAt?.toISOString() ?? null,
     finished_at: c.finishedAt?.toISOString() ?? null,
@@ -117,8 +144,7 @@ function callToJson(c: ServiceCallRow) {
 
 /** One row per provider switch of a list run (summary.list_restarts, src/sync/provider-switch.ts). */
 function restartRows(restarts: unknown): string[][] {
-  if (!Array.isArray(restarts)) return [];
-  return restarts.map((r: { from?: string; to?: string; page?: number; failing_seconds?: number; kind?: string; at?: string }) => [
+  return restartsToJson(restarts).map((r) => [
     'list restarted',
     `on ${r.to} at page 1: ${r.from} failed page ${r.page} (${r.kind}) for ${r.failing_seconds} s${r.at ? `, ${when(new Date(r.at))}` : ''}`,
   ]);

@@ -10,6 +10,7 @@ import { type FakeRocketServer, startFakeRocketServer } from '../../src/provider
 import { generatedFollowerIds, type GeneratedProfile } from '../../src/providers/sample/generated-list.ts';
 import { enqueueFollowersSync, enqueueProfileSync } from '../../src/sync/enqueue.ts';
 import { decideProviderSwitch, nextProviderName, RECHECK_SECONDS } from '../../src/sync/provider-switch.ts';
+import { runCli } from '../helpers/cli.ts';
 import { createSyncHarness, rows, type SyncHarness } from '../helpers/sync.ts';
 
 const KEY = 'k-provider-switch';
@@ -124,6 +125,19 @@ describe('the cursor provider stays down: the list restarts on the next provider
     expect(edges.map((e) => e.ext_id)).toEqual(generatedFollowerIds(PROFILE).sort());
     expect(edges.every((e) => e.active)).toBe(true);
     expect(events).toEqual([{ event: 'followed', n: PROFILE.followers }]);
+    // `runs show` tells the restart in its table AND in --json (found by a new user review: the JSON
+    // of `runs` and `runs show` had no trace of it), and the failed request names the provider taken.
+    const env = { DATABASE_URL: h.tdb.url, SM_LOG_LEVEL: 'silent' };
+    const table = await runCli(['runs', 'show', run.id], env);
+    expect(table.stdout).toMatch(/│ list restarted\s+│ on scraper at page 1: rocket failed page 3 \(transient\) for 0 s, /);
+    const shown = JSON.parse((await runCli(['runs', 'show', run.id, '--json'], env)).stdout);
+    expect(shown.run.list_restarts).toEqual([
+      { from: 'rocket', to: 'scraper', page: 3, failing_seconds: 0, kind: 'transient', at: expect.stringMatching(/^\d{4}-.*Z$/) },
+    ]);
+    expect(shown.calls.map((c: { switched_to: string | null }) => c.switched_to)).toEqual(ledger.map((c) => c.switched_to));
+    const listed = JSON.parse((await runCli(['runs', '--json'], env)).stdout) as Array<{ run_id: string; list_restarts: unknown[] }>;
+    expect(listed.find((r) => r.run_id === run.id)?.list_restarts).toHaveLength(1);
+    expect(listed.filter((r) => r.run_id !== run.id).every((r) => r.list_restarts.length === 0)).toBe(true);
   }, 60_000);
 
   it('a rejected key (401) switches at once, even inside a long wait', async () => {
