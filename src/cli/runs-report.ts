@@ -18,6 +18,9 @@ export interface RunsOptions {
   json: boolean;
 }
 
+/** Largest PostgreSQL bigint (job_calls.id). */
+const INT8_MAX = 9_223_372_036_854_775_807n;
+
 const pct = (v: number | null) => (v === null ? '' : `${(Math.round(v * 1000) / 10).toString()}%`);
 const when = (d: Date | null) => (d ? d.toISOString().replace('T', ' ').slice(0, 19) : '');
 
@@ -152,7 +155,8 @@ function restartRows(restarts: unknown): string[][] {
 
 /** Prints one run and its provider calls. @throws AppError (exit 2) when no run has this id */
 export async function showRun(db: Database, id: string, json: boolean): Promise<void> {
-  const run = /^\d+$/.test(id) ? await getRunReport(db, id) : null;
+  // Run ids are bigint: a number past its range names no run (and must not reach the query).
+  const run = /^\d+$/.test(id) && BigInt(id) <= INT8_MAX ? await getRunReport(db, id) : null;
   if (!run) throw new AppError(`no run ${id} (see \`sm-core runs\`)`, EXIT.usage);
   const calls = await listServiceCalls(db, run.id);
   if (json) {

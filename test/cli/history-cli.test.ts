@@ -161,12 +161,14 @@ describe('history commands (subprocess, server database, fake RocketAPI)', () =>
   it(
     'errors: one line on stderr, meaningful exit codes',
     async () => {
-      const [unknown, both, badWhen, noRun, badStatus] = await Promise.all([
+      const [unknown, both, badWhen, noRun, badStatus, hugeRun] = await Promise.all([
         cli('show', 'nobody.here'),
         cli('followers', 'demo.blogger', '--new', '--lost'),
         cli('followers', 'demo.blogger', '--new', '--since', 'last tuesday'),
         cli('runs', 'show', '999999'),
         cli('runs', '--status', 'great'),
+        // Past bigint: was "internal error: value ... is out of range for type bigint", exit 1.
+        cli('runs', 'show', '99999999999999999999999'),
       ]);
       expect([unknown.code, unknown.stdout, unknown.stderr]).toEqual([
         8,
@@ -177,6 +179,7 @@ describe('history commands (subprocess, server database, fake RocketAPI)', () =>
       expect(badWhen.code).toBe(2);
       expect(badWhen.stderr).toMatch(/^sm-core: invalid --since "last tuesday": use a date/);
       expect([noRun.code, noRun.stderr]).toEqual([2, 'sm-core: no run 999999 (see `sm-core runs`)\n']);
+      expect([hugeRun.code, hugeRun.stderr]).toEqual([2, 'sm-core: no run 99999999999999999999999 (see `sm-core runs`)\n']);
       expect([badStatus.code, badStatus.stderr]).toEqual([
         2,
         'sm-core: invalid --status "great": one of pending, running, succeeded, partial, failed\n',
