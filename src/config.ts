@@ -7,7 +7,11 @@ import { ROCKET_MAX_FOLLOWERS_COUNT, ROCKET_MAX_FOLLOWING_COUNT } from './provid
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
-const intWithDefault = (def: number, min = 0) => z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).default(def));
+/** A whole number >= min (default `def`); anything else is refused with `a whole number >= min` (the value is never echoed). */
+const intWithDefault = (def: number, min = 0) => {
+  const message = `a whole number >= ${min}`;
+  return z.preprocess(emptyToUndefined, z.coerce.number({ message }).int({ message }).min(min, { message }).default(def));
+};
 /**
  * An integer in [min, max] (default `def`); anything else is refused with `an integer min-max` and
  * `why` in the configuration error (the value itself is never echoed).
@@ -54,7 +58,10 @@ export const envSchema = z.object({
   DB_NAME: optionalString,
   SM_DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./.sm-core')),
   ROCKET_API_KEY: optionalString,
-  ROCKET_API_HOST: z.preprocess(emptyToUndefined, z.url().default('https://v1.rocketapi.io')),
+  ROCKET_API_HOST: z.preprocess(
+    emptyToUndefined,
+    z.url({ message: 'a URL such as https://v1.rocketapi.io' }).default('https://v1.rocketapi.io'),
+  ),
   RAPID_API_KEY: optionalString,
   RAPID_SCRAPER_API_HOST: optionalString,
   /** API family behind RAPID_SCRAPER_API_HOST (`rocket` = RocketAPI-shaped, `scraperapi2`); default from the host name. */
@@ -64,7 +71,7 @@ export const envSchema = z.object({
     emptyToUndefined,
     z
       .string()
-      .regex(/^\s*(rocket|scraper)\s*(,\s*(rocket|scraper)\s*)*$/)
+      .regex(/^\s*(rocket|scraper)\s*(,\s*(rocket|scraper)\s*)*$/, { message: 'a comma list of rocket, scraper' })
       .default('rocket,scraper'),
   ),
   /** Retries in place after a retryable provider failure (transient, invalid response, short throttle). */
@@ -104,7 +111,14 @@ export const envSchema = z.object({
   /** Hard ceiling on pages in one run (loop guard, CASES.md C05). */
   SM_MAX_PAGES: intWithDefault(100_000, 1),
   /** Share of the profile's count a list run must see to be complete (docs/history.md). */
-  SM_COMPLETENESS_MIN_SHARE: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(1).default(0.9)),
+  SM_COMPLETENESS_MIN_SHARE: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ message: 'a number from 0 to 1' })
+      .min(0, { message: 'a number from 0 to 1' })
+      .max(1, { message: 'a number from 0 to 1' })
+      .default(0.9),
+  ),
   /** Hours after its last progress beyond which an orphaned run is closed as abandoned, not resumed. */
   SM_RUN_RESUME_HOURS: intWithDefault(24, 0),
   /** Seconds the provider that issued a list run's cursor may keep failing before the list restarts on the next provider (docs/providers.md). */
@@ -176,7 +190,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     const hints = new Map<string, string>();
     for (const i of parsed.error.issues) {
       const key = String(i.path[0]);
-      const hint = i.code === 'invalid_value' ? ` (one of ${i.values.join(', ')})` : i.code === 'custom' ? ` (${i.message})` : '';
+      // Every schema above that can fail names what it accepts in its message (never the value).
+      const hint = i.code === 'invalid_value' ? ` (one of ${i.values.join(', ')})` : ` (${i.message})`;
       if (!hints.get(key)) hints.set(key, hint);
     }
     const keys = [...hints].map(([key, hint]) => key + hint);

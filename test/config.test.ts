@@ -29,8 +29,22 @@ describe('loadConfig errors', () => {
       'invalid configuration: SM_ENV (one of development, test, production) (see .env.example)',
     );
     expect(configMessage({ SM_ENV: 'bogus', SM_LOG_LEVEL: 'loud', DB_PORT: 'x' })).toBe(
-      'invalid configuration: SM_ENV (one of development, test, production), DB_PORT, ' +
+      'invalid configuration: SM_ENV (one of development, test, production), DB_PORT (a whole number >= 1), ' +
         'SM_LOG_LEVEL (one of fatal, error, warn, info, debug, trace, silent) (see .env.example)',
+    );
+  });
+
+  it('a bad number, URL or list says what the key accepts, never the value given', () => {
+    // Found by a new user review: SM_CURSOR_PROVIDER_WAIT_SECONDS=-1 was refused with the key's name only.
+    for (const bad of ['-1', 'soon', '1.5'])
+      expect(configMessage({ SM_CURSOR_PROVIDER_WAIT_SECONDS: bad }), bad).toBe(
+        'invalid configuration: SM_CURSOR_PROVIDER_WAIT_SECONDS (a whole number >= 0) (see .env.example)',
+      );
+    expect(
+      configMessage({ ROCKET_API_HOST: 'v1 rocketapi', SM_PROVIDER_PRIORITY: 'rocket;scraper', SM_COMPLETENESS_MIN_SHARE: '90%' }),
+    ).toBe(
+      'invalid configuration: ROCKET_API_HOST (a URL such as https://v1.rocketapi.io), ' +
+        'SM_PROVIDER_PRIORITY (a comma list of rocket, scraper), SM_COMPLETENESS_MIN_SHARE (a number from 0 to 1) (see .env.example)',
     );
   });
 
