@@ -31,6 +31,8 @@ export interface RunSummaryJson {
   /** Provider calls recorded (service_calls rows): queue-job attempts and fallback hops, each one or more HTTP requests. */
   calls: number;
   quarantined: number;
+  /** A list run's provider switches, oldest first ([] when its list never restarted; docs/providers.md). */
+  list_restarts: ListRestartJson[];
   seconds: number | null;
   error: string | null;
 }
@@ -45,6 +47,30 @@ export function runSeconds(run: JobCallRow): number | null {
 export function runCompleteness(run: JobCallRow): number | null {
   if (run.kind === 'profile' || run.expectedItems === null || run.expectedItems === 0) return null;
   return Math.round((run.itemsSeen / run.expectedItems) * 10_000) / 10_000;
+}
+
+/** One provider switch of a list run as `runs --json` prints it (summary.list_restarts, src/sync/provider-switch.ts). */
+export interface ListRestartJson {
+  from: string | null;
+  to: string | null;
+  /** Page of the abandoned pass that could not be fetched. */
+  page: number | null;
+  failing_seconds: number | null;
+  kind: string | null;
+  at: string | null;
+}
+
+/** The run's provider switches, oldest first ([] when its list never restarted). */
+export function restartsToJson(restarts: unknown): ListRestartJson[] {
+  if (!Array.isArray(restarts)) return [];
+  return restarts.map((r: Partial<Record<keyof ListRestartJson, unknown>>) => ({
+    from: typeof r.from === 'string' ? r.from : null,
+    to: typeof r.to === 'string' ? r.to : null,
+    page: typeof r.page === 'number' ? r.page : null,
+    failing_seconds: typeof r.failing_seconds === 'number' ? r.failing_seconds : null,
+    kind: typeof r.kind === 'string' ? r.kind : null,
+    at: typeof r.at === 'string' ? new Date(r.at).toISOString() : null,
+  }));
 }
 
 /** The JSON shape of a run. */
@@ -66,6 +92,7 @@ export function runToJson(run: RunReport): RunSummaryJson {
     quarantined: run.quarantined,
     seconds: runSeconds(run),
     error: run.errorMessage,
+    list_restarts: restartsToJson(run.summary.list_restarts),
   };
 }
 
@@ -87,6 +114,11 @@ export function profileToJson(p: ProfileRow) {
   };
 }
 
+/** A list run's pages for a table: after a provider switch both passes are counted, and the cell says so. */
+export function pagesText(run: RunReport): string {
+  return run.listRestarts > 0 ? `${run.pages} (list restarted on ${run.provider})` : String(run.pages);
+}
+
 /** Prints runs as one table (one row per run); `requests` are HTTP requests ({@link httpRequests}). */
 export async function printRunsTable(runs: RunReport[]): Promise<void> {
   await printTable(
@@ -96,7 +128,7 @@ export async function printRunsTable(runs: RunReport[]): Promise<void> {
       r.kind,
       r.status,
       r.outcome ?? '',
-      r.kind === 'profile' ? '' : r.pages,
+      r.kind === 'profile' ? '' : pagesText(r),
       r.kind === 'profile' ? '' : r.itemsSeen,
       r.kind === 'profile' ? '' : r.baseline ? 'baseline' : r.itemsGained,
       r.kind === 'profile' ? '' : r.itemsLost,

@@ -7,7 +7,7 @@ import { getRunReport, httpRequests, listRunReports, providerCalls, type RunRepo
 import { listServiceCalls, type ServiceCallRow } from '../db/queries/service-calls.ts';
 import { AppError, EXIT } from '../errors.ts';
 import { printJson, printLine, printTable } from './output.ts';
-import { runCompleteness, runSeconds, runToJson } from './run-summary.ts';
+import { pagesText, restartsToJson, runCompleteness, runSeconds, runToJson } from './run-summary.ts';
 
 /** Filters of `runs`. */
 export interface RunsOptions {
@@ -47,32 +47,7 @@ export function reportToJson(r: RunReport) {
     started_at: r.startedAt?.toISOString() ?? null,
     finished_at: r.finishedAt?.toISOString() ?? null,
     requests_by_provider: r.requestsByProvider,
-    list_restarts: restartsToJson(r.summary.list_restarts),
   };
-}
-
-/** One provider switch of a list run as `runs --json` prints it (summary.list_restarts, src/sync/provider-switch.ts). */
-interface ListRestartJson {
-  from: string | null;
-  to: string | null;
-  /** Page of the abandoned pass that could not be fetched. */
-  page: number | null;
-  failing_seconds: number | null;
-  kind: string | null;
-  at: string | null;
-}
-
-/** The run's provider switches, oldest first ([] when its list never restarted). */
-function restartsToJson(restarts: unknown): ListRestartJson[] {
-  if (!Array.isArray(restarts)) return [];
-  return restarts.map((r: Partial<Record<keyof ListRestartJson, unknown>>) => ({
-    from: typeof r.from === 'string' ? r.from : null,
-    to: typeof r.to === 'string' ? r.to : null,
-    page: typeof r.page === 'number' ? r.page : null,
-    failing_seconds: typeof r.failing_seconds === 'number' ? r.failing_seconds : null,
-    kind: typeof r.kind === 'string' ? r.kind : null,
-    at: typeof r.at === 'string' ? new Date(r.at).toISOString() : null,
-  }));
 }
 
 /** Prints runs, newest first. @throws AppError (exit 8) when --profile names no stored profile */
@@ -104,7 +79,7 @@ export async function listRuns(db: Database, opts: RunsOptions): Promise<void> {
         r.outcome ?? '',
         when(r.startedAt),
         runSeconds(r)?.toFixed(1) ?? '',
-        r.pages,
+        list ? pagesText(r) : r.pages,
         list ? `${r.itemsSeen}${r.expectedItems !== null ? ` / ${r.expectedItems}` : ''}` : '',
         list ? pct(runCompleteness(r)) : '',
         list ? (r.baseline ? 'baseline' : r.itemsGained) : '',

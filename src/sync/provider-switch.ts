@@ -89,20 +89,51 @@ export interface PageFailure {
   err: unknown;
 }
 
+/**
+ * The provider that issued a run's cursor is not configured in this process any more (left out of
+ * SM_PROVIDER_PRIORITY, or its key removed): its cursor can go nowhere, so the list restarts at once
+ * on the first configured provider.
+ */
+export class ProviderNotConfigured extends Error {
+  readonly provider: string;
+  constructor(provider: string) {
+    super(`provider "${provider}" that issued this cursor is not configured (SM_PROVIDER_PRIORITY, its API key)`);
+    this.provider = provider;
+  }
+}
+
 /** The run ended or moved on while the switch was being written: roll it back. */
 class RunMovedOn extends Error {}
 
-/**
- * For a page request of a pinned provider that failed: decides ({@link decideProviderSwitch}) and,
- * on a switch, in ONE transaction marks the request failed (`result_summary.switched_to`), sends page 1
- * to the next provider, restarts the run's pass (src/db/queries/list-restarts.ts) and completes this job.
- * @returns the step's result after a switch; otherwise `{ action }` to pass to handleRequestFailure
- *   (undefined = its usual decision)
- */
-export async function switchProviderIfDown(deps: SyncDeps, f: PageFailure): Promise<StepResult | { action?: FailureAction }> {
-  const names = deps.providers.names ?? [];
-  const from = f.data.provider;
-  if (from === null || names.length < 2 || !(f.err instanceof ProviderError)) return {};
+/** What the switch records: where to, why, and the failed call's ledger facts. */
+interface Switch {
+  from: string;
+  to: string;
+  kind: string;
+  failingSeconds: number;
+  message: string;
+  err: ProviderError | ProviderNotConfigured;
+}
+
+/** Decides whether a failed page request of a pinned provider switches; see {@link switchProviderIfDown}. */
+async function decide(
+  deps: SyncDeps,
+  f: PageFailure,
+  from: string,
+  names: readonly string[],
+): Promise<Switch | { action?: FailureAction }> {
+  if (f.err instanceof ProviderNotConfigured) {
+    const to = names[0]!;
+    return {
+      from,
+      to,
+      kind: 'not_configured',
+      failingSeconds: 0,
+      message: `${f.err.message}: restarting the list from page 1 on ${to}`,
+      err: f.err,
+    };
+  }
+  if (names.length < 2 || !(f.err instanceof ProviderError)) return {};
   const waitSeconds = deps.settings.cursorProviderWaitSeconds ?? DEFAULT_CURSOR_PROVIDER_WAIT_SECONDS;
   const failing = await providerFailingSince(deps.db, f.run.id, from);
   const failingSeconds = failing.since ? Math.max(0, (failing.now.getTime() - failing.since.getTime()) / 1000) : 0;
@@ -114,10 +145,27 @@ export async function switchProviderIfDown(deps: SyncDeps, f: PageFailure): Prom
     next: nextProviderName(names, from),
   });
   if (!decision.switch) return decision.action ? { action: decision.action } : {};
-  const to = decision.to;
-  const err = f.err;
-  const message = `${err.message}; ${from} failing for ${Math.round(failingSeconds)} s (SM_CURSOR_PROVIDER_WAIT_SECONDS=${waitSeconds}): restarting the list from page 1 on ${to}`;
-  deps.logger.warn({ run: f.run.id, job: f.job.id, kind: err.kind, from, to, page: f.data.page }, message);
+  const message = `${f.err.message}; ${from} failing for ${Math.round(failingSeconds)} s (SM_CURSOR_PROVIDER_WAIT_SECONDS=${waitSeconds}): restarting the list from page 1 on ${decision.to}`;
+  return { from, to: decision.to, kind: f.err.kind, failingSeconds, message, err: f.err };
+}
+
+/**
+ * For a page request of a pinned provider that failed: decides ({@link decideProviderSwitch}; at
+ * once for a provider no longer configured, {@link ProviderNotConfigured}) and, on a switch, in ONE
+ * transaction marks the request failed (`result_summary.switched_to`), sends page 1 to the next
+ * provider, restarts the run's pass (src/db/queries/list-restarts.ts) and completes this job.
+ * @returns the step's result after a switch; otherwise `{ action }` to pass to handleRequestFailure
+ *   (undefined = its usual decision)
+ */
+export async function switchProviderIfDown(deps: SyncDeps, f: PageFailure): Promise<StepResult | { action?: FailureAction }> {
+  const names = deps.providers.names ?? [];
+  const from = f.data.provider;
+  if (from === null || names.length === 0) return {};
+  const sw = await decide(deps, f, from, names);
+  if (!('to' in sw)) return sw;
+  const { to, err, message } = sw;
+  const call = err instanceof ProviderError ? err.call : undefined;
+  deps.logger.warn({ run: f.run.id, job: f.job.id, kind: sw.kind, from, to, page: f.data.page }, message);
   try {
     return await deps.db.transaction(async (tx) => {
       await failServiceCall(
@@ -125,16 +173,16 @@ export async function switchProviderIfDown(deps: SyncDeps, f: PageFailure): Prom
         f.serviceCallId,
         message,
         {
-          ...(err.call ? callSummary(err.call) : {}),
-          error_kind: err.kind,
-          http_status: err.httpStatus ?? err.call?.httpStatus ?? null,
+          ...(call ? callSummary(call) : {}),
+          error_kind: sw.kind,
+          http_status: err instanceof ProviderError ? (err.httpStatus ?? call?.httpStatus ?? null) : null,
           switched_to: to,
         },
-        err.call,
+        call,
       );
       const page1: SyncFollowersJob = { jobCallId: f.run.id, page: 1, cursor: null, provider: to, parentServiceCallId: f.serviceCallId };
       const jobId = await sendJob(deps.boss, deps.db, tx, f.spec.queue, page1);
-      const restart = { from, to, page: f.data.page, failingSeconds: Math.round(failingSeconds), kind: err.kind };
+      const restart = { from, to, page: f.data.page, failingSeconds: Math.round(sw.failingSeconds), kind: sw.kind };
       if (!(await restartListRun(tx, f.run.id, restart, jobId, f.job.id))) throw new RunMovedOn();
       await completeJobIn(deps, tx, f.spec.queue, f.job, { restarted_on: to, job: jobId });
       return { runId: f.run.id, ended: false, status: 'running' as const, note: message };

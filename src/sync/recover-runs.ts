@@ -11,6 +11,7 @@ import type { PgBoss } from 'pg-boss';
 import type { Database, Queryable } from '../db/database.ts';
 import { abandonJobCall, type JobCallRow, listActiveRuns, moveJobCallToJob, type RunKind } from '../db/queries/job-calls.ts';
 import { failRunningServiceCalls, lastSucceededServiceCall } from '../db/queries/service-calls.ts';
+import { pagesInPass } from '../db/queries/list-restarts.ts';
 import type { Logger } from '../logger.ts';
 import type { QueueName, SyncFollowersJob, SyncProfileJob } from '../queue/jobs.ts';
 import { sendJob } from './enqueue.ts';
@@ -45,9 +46,11 @@ async function continuationOf(q: Queryable, run: JobCallRow): Promise<object> {
     if (run.params.followings === true) job.followings = true;
     return job;
   }
+  // After a provider switch the run's pages include the abandoned pass: number from the current one.
+  const done = run.listRestartedAt ? await pagesInPass(q, run.id, run.listRestartedAt) : run.pages;
   const job: SyncFollowersJob = {
     jobCallId: run.id,
-    page: run.pages + 1,
+    page: done + 1,
     cursor: run.pages > 0 ? run.cursor : null,
     provider: run.pages > 0 ? run.provider : null,
     parentServiceCallId: await lastSucceededServiceCall(q, run.id),

@@ -25,7 +25,7 @@ import type { JobAttemptInfo, SyncDeps } from './deps.ts';
 import { sendJob } from './enqueue.ts';
 import { FOLLOWERS, type ListSpec } from './lists.ts';
 import { decideNextPage, normaliseCursor } from './pagination.ts';
-import { switchProviderIfDown } from './provider-switch.ts';
+import { ProviderNotConfigured, switchProviderIfDown } from './provider-switch.ts';
 import {
   beginStep,
   claimNextIn,
@@ -66,7 +66,7 @@ export async function syncListPage(spec: ListSpec, deps: SyncDeps, job: JobAttem
   let result: CallResult<FollowersPage>;
   try {
     if (!run.subjectExtId) throw new Error(`run ${run.id} has no stored profile to read followers of`);
-    if (!provider) throw new Error(`provider "${providerName}" that issued this cursor is not configured`);
+    if (!provider) throw new ProviderNotConfigured(providerName);
     result = await spec.fetchPage(provider, run.subjectExtId, data.cursor, deps.settings.followersPageSize, signal);
   } catch (err) {
     const pinned = await switchProviderIfDown(deps, { spec, job, data, run, serviceCallId, err });

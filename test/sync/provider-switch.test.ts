@@ -8,8 +8,10 @@ import { getJobCall } from '../../src/db/queries/job-calls.ts';
 import type { LoggedRequest, ScriptedResponse } from '../../src/providers/sample/fake-rocket-server.ts';
 import { type FakeRocketServer, startFakeRocketServer } from '../../src/providers/sample/fake-rocket-server.ts';
 import { generatedFollowerIds, type GeneratedProfile } from '../../src/providers/sample/generated-list.ts';
+import { workQueues } from '../../src/queue/worker.ts';
 import { enqueueFollowersSync, enqueueProfileSync } from '../../src/sync/enqueue.ts';
 import { decideProviderSwitch, nextProviderName, RECHECK_SECONDS } from '../../src/sync/provider-switch.ts';
+import { recoverRunById } from '../../src/sync/recover-runs.ts';
 import { runCli } from '../helpers/cli.ts';
 import { createSyncHarness, rows, type SyncHarness } from '../helpers/sync.ts';
 
@@ -138,6 +140,8 @@ describe('the cursor provider stays down: the list restarts on the next provider
     const listed = JSON.parse((await runCli(['runs', '--json'], env)).stdout) as Array<{ run_id: string; list_restarts: unknown[] }>;
     expect(listed.find((r) => r.run_id === run.id)?.list_restarts).toHaveLength(1);
     expect(listed.filter((r) => r.run_id !== run.id).every((r) => r.list_restarts.length === 0)).toBe(true);
+    // The tables count the pages of both passes and say so (found by review: "pages 7" for a 5-page list, unexplained).
+    expect((await runCli(['runs'], env)).stdout).toContain(`${PAGES + 2} (list restarted on scraper)`);
   }, 60_000);
 
   it('a rejected key (401) switches at once, even inside a long wait', async () => {
@@ -149,6 +153,52 @@ describe('the cursor provider stays down: the list restarts on the next provider
     expect(run).toMatchObject({ status: 'succeeded', itemsSeen: PROFILE.followers, listRestarts: 1 });
     expect(run.summary.list_restarts).toMatchObject([{ from: 'rocket', to: 'scraper', page: 2, kind: 'unauthorized' }]);
     expect(followerRequests(true).map((q) => q.answer?.status)).toEqual([200, 401]);
+    expect(followerRequests(false)).toHaveLength(PAGES);
+  }, 60_000);
+});
+
+describe('a switched run that loses its job, and a provider no longer configured', () => {
+  it('a resumed run numbers its next page from the current pass, with the current pass cursor and provider', async () => {
+    // Found by review: recovery numbered the next page from job_calls.pages, which counts the abandoned pass too.
+    const h = await harness(0);
+    rocketFollowers = (nth) => (nth > 2 ? down : undefined);
+    const r = await enqueueFollowersSync(h.deps, { lookup: { username: PROFILE.username } });
+    await h.drain({ recover: false, shouldStop: () => followerRequests(false).length >= 2 });
+    const before = (await getJobCall(h.deps.db, r.runId))!;
+    expect(before).toMatchObject({ status: 'running', listRestarts: 1, provider: 'scraper' });
+    const inPass = before.pages - 2; // RocketAPI committed pages 1-2 of the abandoned pass
+    expect(inPass).toBeGreaterThanOrEqual(2);
+    expect(inPass).toBeLessThan(PAGES);
+    // The worker died with the run's job: the job is gone.
+    await h.tdb.pool.query('DELETE FROM pgboss.job WHERE id = $1', [before.queueJobId]);
+    expect(await recoverRunById(h.deps, r.runId)).toBe('resumed');
+    const resumed = (await getJobCall(h.deps.db, r.runId))!;
+    const [job] = await rows<{ data: { page: number; cursor: string; provider: string } }>(h, 'SELECT data FROM pgboss.job WHERE id = $1', [
+      resumed.queueJobId,
+    ]);
+    expect(job!.data).toMatchObject({ page: inPass + 1, cursor: before.cursor, provider: 'scraper' });
+    await h.drain();
+    expect(await getJobCall(h.deps.db, r.runId)).toMatchObject({ status: 'succeeded', itemsSeen: PROFILE.followers, listRestarts: 1 });
+  }, 60_000);
+
+  it('the provider that issued the cursor is no longer configured: the list restarts at once on a configured one', async () => {
+    // Found by review: the run failed ("not configured") although the scraper was there to serve the list.
+    const h = await harness(3600);
+    // Page 1 goes through the fallback chain (RocketAPI answers); RocketAPI is then gone from this process.
+    const deps = {
+      ...h.deps,
+      providers: {
+        ...h.deps.providers,
+        names: ['scraper'],
+        byName: (n: string) => (n === 'scraper' ? h.deps.providers.byName(n) : undefined),
+      },
+    };
+    const r = await enqueueFollowersSync(deps, { lookup: { username: PROFILE.username } });
+    await workQueues(deps, { idleMs: 10, stopWhenIdle: true });
+    const run = (await getJobCall(h.deps.db, r.runId))!;
+    expect(run).toMatchObject({ status: 'succeeded', itemsSeen: PROFILE.followers, listRestarts: 1 });
+    expect(run.summary.list_restarts).toMatchObject([{ from: 'rocket', to: 'scraper', page: 2, kind: 'not_configured' }]);
+    expect(followerRequests(true)).toHaveLength(1);
     expect(followerRequests(false)).toHaveLength(PAGES);
   }, 60_000);
 });

@@ -18,7 +18,7 @@ export function registerFollowers(program: Command): void {
   program
     .command('followers')
     .description("list a profile's followers as stored: current ones, or new / lost ones in a window")
-    .argument('[username]', 'Instagram username (with or without @)')
+    .argument('[username]', 'Instagram username (@name and profile URLs accepted)')
     .option('--id <ext_id>', "look the profile up by the provider's numeric user id instead of the username")
     .option('--new', 'followers gained (followed or came back); default window: since the previous complete run')
     .option('--lost', 'followers a complete run no longer found (unfollowed); default window: since the previous complete run')

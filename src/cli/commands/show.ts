@@ -7,7 +7,7 @@ export function registerShow(program: Command): void {
   program
     .command('show')
     .description('show a stored profile: its card, growth over recent snapshots, new and lost followers since the previous complete run')
-    .argument('[username]', 'Instagram username (with or without @)')
+    .argument('[username]', 'Instagram username (@name and profile URLs accepted)')
     .option('--id <ext_id>', "look the profile up by the provider's numeric user id instead of the username")
     .option('--snapshots <n>', 'snapshots in the growth chart (the newest)', '30')
     .option('--names <n>', 'new and lost followers named before "..."', '10')

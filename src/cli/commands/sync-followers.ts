@@ -20,6 +20,9 @@ commits with the next page's job in one transaction, so a crash neither loses no
 The run ends on the last page, or partial on a loop (repeating pages or cursors, empty pages that
 claim more, a missing cursor) or at SM_MAX_PAGES. A run already in progress is followed, not doubled;
 one whose worker died continues from its last committed cursor (--restart starts over instead).
+A cursor only goes back to the provider that issued it; when that provider keeps failing for
+SM_CURSOR_PROVIDER_WAIT_SECONDS (default 900; at once for a rejected key or a spent quota), the run
+reads its list again from page 1 on the next provider of SM_PROVIDER_PRIORITY (shown by runs show).
 
 History (docs/history.md): a run is COMPLETE only when its last page came normally and it saw at least
 SM_COMPLETENESS_MIN_SHARE (default 0.9) of the profile's follower count; only a complete run marks the

@@ -7,7 +7,7 @@ export function registerSyncFollowings(program: Command): void {
   program
     .command('sync-followings')
     .description('sync the accounts a profile follows (its followings): one queue job and one provider request per page')
-    .argument('[username]', 'Instagram username (with or without @)')
+    .argument('[username]', 'Instagram username (@name and profile URLs accepted)')
     .option('--id <ext_id>', "look the profile up by the provider's numeric user id instead of the username")
     .option('--restart', 'close the run of this profile in progress (kept as partial) and start over at page 1')
     .option('--enqueue', 'only queue the run, print its id and exit; `sm-core worker` does the work')

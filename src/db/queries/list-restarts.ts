@@ -59,3 +59,16 @@ export async function restartListRun(
   );
   return res.rows[0] ? jobCallFromRow(res.rows[0]) : null;
 }
+
+/**
+ * Pages committed in the run's current pass: its succeeded requests started since the pass began
+ * (`list_restarted_at`). A resumed run numbers its next page from this, not from `job_calls.pages`,
+ * which also counts the abandoned pass.
+ */
+export async function pagesInPass(q: Queryable, jobCallId: string, passStartedAt: Date): Promise<number> {
+  const res = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM service_calls WHERE job_call_id = $1 AND status = 'succeeded' AND started_at >= $2`,
+    [jobCallId, passStartedAt],
+  );
+  return res.rows[0]?.n ?? 0;
+}
