@@ -4,7 +4,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
 import { SCHEDULE_KINDS, type ScheduleKind } from '../db/queries/sync-schedules.ts';
 import { UsageError } from '../errors.ts';
-import { parseEvery, type ScheduleTiming, validateCron } from './schedule-timing.ts';
+import { parseEvery, type ScheduleTiming, validateCron, validateTimezone } from './schedule-timing.ts';
 
 /** A validated schedule entry, before it is stored. */
 export interface ScheduleSpec {
@@ -87,6 +87,8 @@ export function buildTiming(
   fallback: ScheduleTiming,
 ): ScheduleTiming {
   if (every !== undefined && cron !== undefined) throw new UsageError('give either an interval (every) or a cron expression, not both');
+  // A timezone beside an interval does nothing, but a misspelt one is still a mistake to report.
+  if (timezone !== undefined) validateTimezone(timezone);
   if (every !== undefined) return { everySeconds: parseEvery(every) };
   if (cron !== undefined) {
     validateCron(cron, timezone ?? 'UTC');

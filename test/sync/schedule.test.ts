@@ -97,6 +97,13 @@ describe('schedule add / import', () => {
     );
     expect(() => parseScheduleFile('{', 'json', defaults)).toThrow(/not valid JSON/);
     expect(() => parseScheduleFile('[{"username":"a","every":"1h","cron":"0 3 * * *"}]', 'json', defaults)).toThrow(/not both/);
+    // Found by review: a timezone beside an interval was dropped unchecked, so `--tz Mars/Base` exited 0.
+    expect(() => parseScheduleFile('[{"username":"a","every":"1h","timezone":"Mars/Base"}]', 'json', defaults)).toThrow(
+      /invalid timezone "Mars\/Base": use an IANA name/,
+    );
+    expect(parseScheduleFile('[{"username":"a","every":"1h","timezone":"Europe/Berlin"}]', 'json', defaults).specs[0]!.timing).toEqual({
+      everySeconds: 3600,
+    });
   });
 
   it('importing the same file twice changes nothing the second time (not even updated_at)', async () => {
