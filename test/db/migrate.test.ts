@@ -40,7 +40,7 @@ describe('migrate', () => {
     const b = await openDatabase({ kind: 'server', connectionString: other.url }, logger);
     try {
       const [ra, rb] = await Promise.all([migrate(a), migrate(b)]);
-      expect([...ra, ...rb].sort()).toEqual(listMigrationFiles().map((f) => f.id));
+      expect([...ra, ...rb].sort((x, y) => x - y)).toEqual(listMigrationFiles().map((f) => f.id));
       const rows = await other.pool.query('SELECT count(*)::int AS n FROM sm_migrations');
       expect(rows.rows[0].n).toBe(listMigrationFiles().length);
     } finally {

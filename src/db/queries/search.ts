@@ -78,7 +78,10 @@ FROM (SELECT coalesce(sm_search_norm($1), '') AS norm) n`;
 // $11 every query word (null when $7 is the only one), $12 fuzzy cap + 1, $13 the word of a
 // one-word prefix query|null. A one-word prefix that starts more than `cap` handles (`ann`) takes
 // its window from the search_head btree (handles by first word, then id): reading every posting
-// list under the prefix would cost about 1 µs per matching row. Otherwise the GIN index.
+// list under the prefix would cost about 1 µs per matching row. Otherwise the GIN indexes: handle
+// and name matches first (search_names_vector, sql/0010), then the rest of search_vector (bios)
+// only while those leave room under the cap: a broad bio word then costs nothing when handles and
+// names already fill the window.
 // Trigram matches run only when direct matches are few, not capped, and no handle equals the
 // query; the index is searched with the longer words only (one- and two-letter words have
 // trigrams shared by most rows), then every query word must be near some word of the handle or
@@ -93,12 +96,21 @@ WITH head AS MATERIALIZED (
     AND ($4::text IS NULL OR p.platform = $4)
   ORDER BY p.search_head, p.id
   LIMIT $5
+), named AS MATERIALIZED (
+  SELECT p.id FROM social_profiles p
+  WHERE (SELECT count(*) FROM head) <= $6 AND p.search_names_vector @@ $1::tsquery AND ($4::text IS NULL OR p.platform = $4)
+  LIMIT $5
 ), direct AS MATERIALIZED (
   (SELECT p.id, ts_rank('{0.1,0.2,0.4,1.0}', p.search_vector, $1::tsquery)
               + ts_rank('{0.1,0.2,0.4,1.0}', p.search_vector, $2::tsquery) AS score
+   FROM named n JOIN social_profiles p ON p.id = n.id)
+  UNION ALL
+  (SELECT p.id, ts_rank('{0.1,0.2,0.4,1.0}', p.search_vector, $1::tsquery)
+              + ts_rank('{0.1,0.2,0.4,1.0}', p.search_vector, $2::tsquery)
    FROM social_profiles p
-   WHERE (SELECT count(*) FROM head) <= $6 AND p.search_vector @@ $1::tsquery AND ($4::text IS NULL OR p.platform = $4)
-   LIMIT $5)
+   WHERE (SELECT count(*) FROM head) <= $6 AND (SELECT count(*) FROM named) <= $6
+     AND p.search_vector @@ $1::tsquery AND NOT p.search_names_vector @@ $1::tsquery AND ($4::text IS NULL OR p.platform = $4)
+   LIMIT $5 - (SELECT count(*) FROM named))
   UNION ALL
   (SELECT p.id, ts_rank('{0.1,0.2,0.4,1.0}', p.search_vector, $1::tsquery)
               + ts_rank('{0.1,0.2,0.4,1.0}', p.search_vector, $2::tsquery)
