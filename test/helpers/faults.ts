@@ -1,6 +1,7 @@
 // Fault-test harness: a cloned test database, a fake RocketAPI on loopback (generated lists, fault
 // interception) in the test process, and `sm-core worker` processes spawned as real OS processes.
 import { type Context, createContext } from '../../src/context.ts';
+import type { Queryable } from '../../src/db/database.ts';
 import { getJobCall, type JobCallRow } from '../../src/db/queries/job-calls.ts';
 import { createLogger } from '../../src/logger.ts';
 import {
@@ -72,6 +73,14 @@ export async function createFaultHarness(server: FakeRocketServerOptions = {}, e
     logger: createLogger('silent'),
   });
   const workers = new Set<CliProcess>();
+  // Waiting and assertions read through the test's own pool: a C17 test terminates every connection
+  // named 'sm-core', the harness context's included, and a poll must not fail on its own side.
+  const observer: Queryable = {
+    async query<R>(text: string, params?: readonly unknown[]) {
+      const res = await tdb.pool.query(text, params as unknown[] | undefined);
+      return { rows: res.rows as R[], rowCount: res.rowCount ?? 0 };
+    },
+  };
   const h: FaultHarness = {
     tdb,
     server: fake,
@@ -101,7 +110,7 @@ export async function createFaultHarness(server: FakeRocketServerOptions = {}, e
       return waitFor(
         `run ${runId} to end`,
         async () => {
-          const run = await getJobCall(ctx.db, runId);
+          const run = await getJobCall(observer, runId);
           return run && FINAL.has(run.status) ? run : null;
         },
         timeoutMs,
