@@ -4,6 +4,8 @@
 -- match cap (src/db/queries/search.ts): a broad bio word such as `travel` (32,000 bios in the
 -- benchmark) made the GIN index decode every posting before the first row came out, 15-19 ms;
 -- its 3,478 handle and name matches are read in 3 ms (docs/performance.md).
+-- Adding a stored generated column rewrites social_profiles once, under its table lock: searches
+-- and profile writes wait for the migration on a large table.
 
 ALTER TABLE social_profiles
   ADD COLUMN search_names_vector tsvector GENERATED ALWAYS AS (
