@@ -123,6 +123,5 @@ async function loadProviders(config: Config, logger: Logger, releasers: Array<()
   // db: rate limits, budgets and usage counts shared by every worker (src/providers/rate-gate.ts)
   const built = await createProviders(config, logger, { db });
   releasers.push(() => built.close());
-  const byName = new Map(built.providers.map((p) => [p.name, p]));
-  return { primary: built.primary, byName: (name) => byName.get(name), sample: built.sample, names: built.names };
+  return { primary: built.primary, byName: built.byName, sample: built.sample, names: built.names };
 }

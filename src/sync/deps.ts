@@ -39,7 +39,7 @@ export interface SyncSettings {
    * How long the provider that issued a list run's cursor may keep failing before the run restarts
    * its list from page 1 on the next provider (seconds; SM_CURSOR_PROVIDER_WAIT_SECONDS, default 900).
    */
-  cursorProviderWaitSeconds?: number;
+  cursorProviderWaitSeconds: number;
 }
 
 /** Dependencies of every sync step and queue handler. */

@@ -5,17 +5,14 @@
 // The run stays the same run: the accounts it saw still count for the completeness gate.
 import { providerFailingSince, restartListRun } from '../db/queries/list-restarts.ts';
 import type { RunForRequest } from '../db/queries/job-calls.ts';
-import { callSummary, failServiceCall } from '../db/queries/service-calls.ts';
+import { failServiceCall } from '../db/queries/service-calls.ts';
 import { PROVIDER_ERROR_POLICY, ProviderError, type ProviderErrorKind } from '../errors.ts';
 import type { SyncFollowersJob } from '../queue/jobs.ts';
 import type { JobAttemptInfo, SyncDeps } from './deps.ts';
 import { sendJob } from './enqueue.ts';
 import type { ListSpec } from './lists.ts';
 import { classifyFailure, type FailureAction } from './outcome.ts';
-import { completeJob, completeJobIn, type StepResult } from './step.ts';
-
-/** Default of SM_CURSOR_PROVIDER_WAIT_SECONDS: how long a cursor's provider may fail before the list restarts elsewhere (seconds). */
-export const DEFAULT_CURSOR_PROVIDER_WAIT_SECONDS = 900;
+import { completeJob, completeJobIn, failureSummary, type StepResult } from './step.ts';
 
 /** While the cursor's provider is down inside the wait, the page is tried again this often (seconds). */
 export const RECHECK_SECONDS = 60;
@@ -95,10 +92,8 @@ export interface PageFailure {
  * on the first configured provider.
  */
 export class ProviderNotConfigured extends Error {
-  readonly provider: string;
   constructor(provider: string) {
     super(`provider "${provider}" that issued this cursor is not configured (SM_PROVIDER_PRIORITY, its API key)`);
-    this.provider = provider;
   }
 }
 
@@ -123,7 +118,8 @@ async function decide(
   names: readonly string[],
 ): Promise<Switch | { action?: FailureAction }> {
   if (f.err instanceof ProviderNotConfigured) {
-    const to = names[0]!;
+    // `from` is not among `names`: the next provider is the first configured one.
+    const to = nextProviderName(names, from)!;
     return {
       from,
       to,
@@ -134,7 +130,7 @@ async function decide(
     };
   }
   if (names.length < 2 || !(f.err instanceof ProviderError)) return {};
-  const waitSeconds = deps.settings.cursorProviderWaitSeconds ?? DEFAULT_CURSOR_PROVIDER_WAIT_SECONDS;
+  const waitSeconds = deps.settings.cursorProviderWaitSeconds;
   const failing = await providerFailingSince(deps.db, f.run.id, from);
   const failingSeconds = failing.since ? Math.max(0, (failing.now.getTime() - failing.since.getTime()) / 1000) : 0;
   const decision = decideProviderSwitch({
@@ -168,18 +164,7 @@ export async function switchProviderIfDown(deps: SyncDeps, f: PageFailure): Prom
   deps.logger.warn({ run: f.run.id, job: f.job.id, kind: sw.kind, from, to, page: f.data.page }, message);
   try {
     return await deps.db.transaction(async (tx) => {
-      await failServiceCall(
-        tx,
-        f.serviceCallId,
-        message,
-        {
-          ...(call ? callSummary(call) : {}),
-          error_kind: sw.kind,
-          http_status: err instanceof ProviderError ? (err.httpStatus ?? call?.httpStatus ?? null) : null,
-          switched_to: to,
-        },
-        call,
-      );
+      await failServiceCall(tx, f.serviceCallId, message, { ...failureSummary(err), error_kind: sw.kind, switched_to: to }, call);
       const page1: SyncFollowersJob = { jobCallId: f.run.id, page: 1, cursor: null, provider: to, parentServiceCallId: f.serviceCallId };
       const jobId = await sendJob(deps.boss, deps.db, tx, f.spec.queue, page1);
       const restart = { from, to, page: f.data.page, failingSeconds: Math.round(sw.failingSeconds), kind: sw.kind };

@@ -3,7 +3,13 @@
 import type { Queryable } from '../db/database.ts';
 import { beginRequest, deferJobCall, finishJobCall, type JobCallRow, type RunForRequest, type RunStatus } from '../db/queries/job-calls.ts';
 import { findProfile, markProfileIdNotFound, markProfileNotFound, markProfilePrivate } from '../db/queries/profiles.ts';
-import { callSummary, failServiceCall, findCommittedServiceCall, insertFailedOverCalls } from '../db/queries/service-calls.ts';
+import {
+  callSummary,
+  failServiceCall,
+  findCommittedServiceCall,
+  insertFailedOverCalls,
+  type ResultSummary,
+} from '../db/queries/service-calls.ts';
 import { ProviderError } from '../errors.ts';
 import type { ProfileQuery } from '../providers/types.ts';
 import { QUEUES, type QueueName } from '../queue/jobs.ts';
@@ -108,6 +114,19 @@ function describe(f: RequestFailure): string {
   }
 }
 
+/**
+ * The result_summary of a failed request: the ledger facts of its call (callSummary), its error kind
+ * (failureKind) and the HTTP status it got, when the provider answered at all.
+ */
+export function failureSummary(err: unknown): ResultSummary {
+  const call = err instanceof ProviderError ? err.call : undefined;
+  return {
+    ...(call ? callSummary(call) : {}),
+    error_kind: failureKind(err),
+    http_status: err instanceof ProviderError ? (err.httpStatus ?? call?.httpStatus ?? null) : null,
+  };
+}
+
 /** Completes the job inside the transaction `tx` (it commits with the step's rows). */
 export async function completeJobIn(
   deps: SyncDeps,
@@ -158,11 +177,7 @@ export async function handleRequestFailure(deps: SyncDeps, f: RequestFailure): P
   const kind = failureKind(f.err);
   const message = describe(f);
   const call = f.err instanceof ProviderError ? f.err.call : undefined;
-  const summary = {
-    ...(call ? callSummary(call) : {}),
-    error_kind: kind,
-    http_status: f.err instanceof ProviderError ? (f.err.httpStatus ?? call?.httpStatus ?? null) : null,
-  };
+  const summary = failureSummary(f.err);
   deps.logger.warn({ run: f.run.id, job: f.job.id, kind, action: action.action, attempt: f.job.retryCount }, message);
   const failedOver = {
     jobCallId: f.run.id,

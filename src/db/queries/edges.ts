@@ -72,12 +72,13 @@ export async function upsertEdges(
        RETURNING event, baseline
      )
      SELECT (SELECT count(*) FROM up WHERE inserted) AS new_edges,
-            (SELECT count(*) FROM up LEFT JOIN old USING (account_id)
-              WHERE old.last_seen_job_call_id IS DISTINCT FROM $4::bigint) AS new_in_run,
-            (SELECT count(*) FROM up LEFT JOIN old USING (account_id)
-              WHERE old.last_seen_job_call_id IS DISTINCT FROM $4::bigint OR old.last_seen_at < $5::timestamptz) AS new_in_pass,
+            seen.new_in_run, seen.new_in_pass,
             (SELECT count(*) FROM ev WHERE NOT baseline) AS gained,
-            (SELECT count(*) FROM ev WHERE event = 'refollowed') AS refollowed`,
+            (SELECT count(*) FROM ev WHERE event = 'refollowed') AS refollowed
+     FROM (SELECT count(*) FILTER (WHERE old.last_seen_job_call_id IS DISTINCT FROM $4::bigint) AS new_in_run,
+                  count(*) FILTER (WHERE old.last_seen_job_call_id IS DISTINCT FROM $4::bigint
+                                      OR old.last_seen_at < $5::timestamptz) AS new_in_pass
+           FROM up LEFT JOIN old USING (account_id)) seen`,
     [edges.profileId, edges.platform, edges.extIds, edges.jobCallId, edges.passStartedAt ?? null],
   );
   const row = res.rows[0]!;
