@@ -136,7 +136,7 @@ export type DatabaseTarget = { kind: 'server'; connectionString: string } | { ki
 /** Resolved configuration, built once by {@link loadConfig} and passed down from the composition root. */
 export interface Config {
   env: Env['SM_ENV'];
-  /** No provider usable and not production: the bundled sample data is served ({@link servesSampleData}). */
+  /** No provider usable ({@link providerUnusable}), not production, no replay: the bundled sample data is served. */
   sampleData: boolean;
   database: DatabaseTarget;
   logLevel: Env['SM_LOG_LEVEL'];
@@ -144,7 +144,7 @@ export interface Config {
   rocket: { apiKey: string | undefined; host: string };
   rapid: { apiKey: string | undefined; host: string | undefined; family: 'rocket' | 'scraperapi2' | undefined };
   /** Provider names in priority order (SM_PROVIDER_PRIORITY), duplicates removed. */
-  providerPriority: Array<'rocket' | 'scraper'>;
+  providerPriority: ProviderName[];
   /** Retry in place (src/providers/retry.ts). */
   providerRetry: { retries: number; baseDelayMs: number; retryAfterCapSeconds: number };
   feedbackDeferSeconds: number;
@@ -208,16 +208,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       throw new ConfigError(`missing required configuration for production: ${missing.join(', ')} (see .env.example)`);
     }
   }
-  const sampleData = servesSampleData(e);
+  const providers = {
+    rocket: { apiKey: e.ROCKET_API_KEY, host: e.ROCKET_API_HOST.replace(/\/+$/, '') },
+    rapid: { apiKey: e.RAPID_API_KEY, host: e.RAPID_SCRAPER_API_HOST, family: e.RAPID_SCRAPER_API_FAMILY },
+    providerPriority: [...new Set(e.SM_PROVIDER_PRIORITY.split(',').map((n) => n.trim() as ProviderName))],
+  };
+  // The bundled sample data is served (src/providers/registry.ts) when no provider is usable,
+  // outside production and replay.
+  const sampleData =
+    e.SM_ENV !== 'production' && !e.SM_REPLAY_DIR && providers.providerPriority.every((n) => providerUnusable(providers, n) !== null);
   return {
     env: e.SM_ENV,
     sampleData,
     database: resolveDatabase(e, cwd, sampleData),
     logLevel: e.SM_LOG_LEVEL,
     logFormat: e.SM_LOG_FORMAT,
-    rocket: { apiKey: e.ROCKET_API_KEY, host: e.ROCKET_API_HOST.replace(/\/+$/, '') },
-    rapid: { apiKey: e.RAPID_API_KEY, host: e.RAPID_SCRAPER_API_HOST, family: e.RAPID_SCRAPER_API_FAMILY },
-    providerPriority: [...new Set(e.SM_PROVIDER_PRIORITY.split(',').map((n) => n.trim() as 'rocket' | 'scraper'))],
+    ...providers,
     providerRetry: {
       retries: e.SM_PROVIDER_RETRIES,
       baseDelayMs: e.SM_PROVIDER_RETRY_BASE_MS,
@@ -242,15 +248,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   };
 }
 
+/** A provider of SM_PROVIDER_PRIORITY. */
+export type ProviderName = 'rocket' | 'scraper';
+
 /**
- * True when the bundled sample data will be served (src/providers/registry.ts): outside production,
- * no SM_REPLAY_DIR, and no provider of SM_PROVIDER_PRIORITY usable (rocket needs ROCKET_API_KEY,
- * scraper needs RAPID_API_KEY and RAPID_SCRAPER_API_HOST).
+ * Why provider `name` cannot be used (the setting it lacks), or null when it can: rocket needs
+ * ROCKET_API_KEY, scraper needs RAPID_API_KEY and RAPID_SCRAPER_API_HOST. The one rule behind both
+ * the providers built (src/providers/registry.ts) and `sampleData`.
  */
-function servesSampleData(e: Env): boolean {
-  if (e.SM_ENV === 'production' || e.SM_REPLAY_DIR) return false;
-  const names = e.SM_PROVIDER_PRIORITY.split(',').map((n) => n.trim());
-  return !names.some((n) => (n === 'rocket' ? Boolean(e.ROCKET_API_KEY) : Boolean(e.RAPID_API_KEY && e.RAPID_SCRAPER_API_HOST)));
+export function providerUnusable(config: Pick<Config, 'rocket' | 'rapid'>, name: ProviderName): string | null {
+  if (name === 'rocket') return config.rocket.apiKey ? null : 'ROCKET_API_KEY not set';
+  if (!config.rapid.apiKey) return 'RAPID_API_KEY not set';
+  return config.rapid.host ? null : 'RAPID_SCRAPER_API_HOST not set';
 }
 
 /**

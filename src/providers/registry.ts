@@ -1,6 +1,6 @@
 // Builds the configured providers in priority order; with no API key outside production, the bundled
 // sample data; with SM_REPLAY_DIR, recorded cassettes instead of the network.
-import type { Config } from '../config.ts';
+import { type Config, providerUnusable } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -89,22 +89,23 @@ async function liveClients(config: Config, logger: Logger): Promise<Built> {
   const clients: Closable[] = [];
   const skipped: string[] = [];
   for (const name of config.providerPriority) {
-    if (name === 'rocket') {
-      if (config.rocket.apiKey) clients.push(createRocketClient({ ...opts, host: config.rocket.host, apiKey: config.rocket.apiKey }));
-      else skipped.push('rocket: ROCKET_API_KEY not set');
-    } else {
+    const unusable = providerUnusable(config, name);
+    if (unusable) skipped.push(`provider ${name} skipped: ${unusable}`);
+    else if (name === 'rocket') clients.push(createRocketClient({ ...opts, host: config.rocket.host, apiKey: config.rocket.apiKey! }));
+    else {
       const { apiKey, host, family } = config.rapid;
-      if (apiKey && host) {
-        clients.push(createScraperClient({ ...opts, baseUrl: scraperBaseUrl(host), apiKey, family: family ?? defaultScraperFamily(host) }));
-      } else skipped.push(`scraper: ${apiKey ? 'RAPID_SCRAPER_API_HOST' : 'RAPID_API_KEY'} not set`);
+      clients.push(
+        createScraperClient({ ...opts, baseUrl: scraperBaseUrl(host!), apiKey: apiKey!, family: family ?? defaultScraperFamily(host!) }),
+      );
     }
   }
   if (clients.length) {
-    for (const s of skipped) logger.warn(`provider ${s.replace(': ', ' skipped: ')}`);
+    for (const s of skipped) logger.warn(s);
     return { clients, closers: [], sample: false, replay: false };
   }
   if (config.env === 'production')
     throw new ConfigError('no provider API key configured: set ROCKET_API_KEY or RAPID_API_KEY (see .env.example)');
+  // No provider usable by the same rule as config.sampleData (providerUnusable): the sample data.
   const server = await startFakeRocketServer();
   process.stderr.write(`${SAMPLE_WARNING}\n`);
   logger.debug({ host: server.url }, 'sample provider started');
