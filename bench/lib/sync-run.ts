@@ -62,8 +62,20 @@ export interface SyncRunResult {
   complete: boolean;
 }
 
-/** The worker's V8 heap flags in entrypoints/docker-entrypoint.sh (test/deploy checks that file). */
-export const WORKER_NODE_OPTIONS = '--max-semi-space-size=2 --max-old-space-size=192';
+/**
+ * The worker's V8 heap flags, read from the container entrypoint that sets them (worker mode's
+ * `${SM_WORKER_NODE_OPTIONS-<flags>}`), so the bench measures exactly what is deployed.
+ */
+export const WORKER_NODE_OPTIONS = workerNodeOptions(
+  readFileSync(fileURLToPath(new URL('../../entrypoints/docker-entrypoint.sh', import.meta.url)), 'utf8'),
+);
+
+/** The default of SM_WORKER_NODE_OPTIONS in the entrypoint's text. @throws Error when the entrypoint sets none */
+export function workerNodeOptions(entrypoint: string): string {
+  const flags = /\$\{SM_WORKER_NODE_OPTIONS-([^}]*)\}/.exec(entrypoint)?.[1];
+  if (flags === undefined) throw new Error('entrypoints/docker-entrypoint.sh sets no SM_WORKER_NODE_OPTIONS default');
+  return flags;
+}
 
 function rssMb(pid: number): number {
   try {

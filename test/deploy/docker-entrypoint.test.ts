@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { WORKER_NODE_OPTIONS, workerNodeOptions } from '../../bench/lib/sync-run.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -94,6 +95,14 @@ describe('docker entrypoint', () => {
     // Only the worker: one-shot commands (exports of a whole list) keep Node's defaults.
     run(entrypoint, { START_MODE: 'cron' });
     expect(nodeOptions()).toBe('');
+  });
+
+  it('the systemd worker unit and the memory bench use the flags the entrypoint gives the worker', () => {
+    const flags = workerNodeOptions(readFileSync(entrypoint, 'utf8'));
+    expect(flags).toBe('--max-semi-space-size=2 --max-old-space-size=192');
+    expect(WORKER_NODE_OPTIONS).toBe(flags);
+    const unit = readFileSync(`${root}deploy/systemd/sm-core-worker.service`, 'utf8');
+    expect(unit).toContain(`ExecStart=/opt/sm-core/node_modules/.bin/node ${flags} bin/sm-core.js worker`);
   });
 
   it("the command's exit code is the container's exit code", () => {
