@@ -55,11 +55,12 @@ async function printReport(report: RunScheduleReport): Promise<void> {
 
 /**
  * Works the queue until every run in `runIds` (and the followers run each profile run chains) ends.
- * @returns the runs as they ended, and whether a signal cut the wait short
+ * @returns the runs as they ended (with their requests per provider), and whether a signal cut the wait short
  */
-async function waitForRuns(ctx: Context, runIds: string[]): Promise<{ runs: JobCallRow[]; interrupted: boolean }> {
-  const [{ getJobCall }, { workQueues }, { watchShutdown }] = await Promise.all([
+async function waitForRuns(ctx: Context, runIds: string[]): Promise<{ runs: RunReport[]; interrupted: boolean }> {
+  const [{ getJobCall }, { getRunReports }, { workQueues }, { watchShutdown }] = await Promise.all([
     import('../../db/queries/job-calls.ts'),
+    import('../../db/queries/run-reports.ts'),
     import('../../queue/worker.ts'),
     import('../signals.ts'),
   ]);
@@ -90,7 +91,14 @@ async function waitForRuns(ctx: Context, runIds: string[]): Promise<{ runs: JobC
       // a profile run records the followers run it chains when it ends, so current() then includes it
       shouldStop: async () => (await current()).every(final),
     });
-    return { runs: await current(), interrupted: shutdown.received !== null };
+    const ended = await current();
+    return {
+      runs: await getRunReports(
+        ctx.db,
+        ended.map((r) => r.id),
+      ),
+      interrupted: shutdown.received !== null,
+    };
   } finally {
     shutdown.dispose();
   }
@@ -127,18 +135,9 @@ Examples:
         // A cron invocation also notices runs nobody advances any more (resumed or closed: docs/history.md).
         await recoverRuns({ ...deps, logger: ctx.logger });
         const report = await runSchedule(ctx.db, enqueueWith(deps), { logger: ctx.logger });
-        let waited: { runs: RunReport[]; interrupted: boolean } | undefined;
-        if (opts.wait) {
-          const ended = await waitForRuns(ctx, [...new Set(report.items.flatMap((i) => i.runs.map((r) => r.runId)))]);
-          const { getRunReports } = await import('../../db/queries/run-reports.ts');
-          waited = {
-            runs: await getRunReports(
-              ctx.db,
-              ended.runs.map((r) => r.id),
-            ),
-            interrupted: ended.interrupted,
-          };
-        }
+        const waited = opts.wait
+          ? await waitForRuns(ctx, [...new Set(report.items.flatMap((i) => i.runs.map((r) => r.runId)))])
+          : undefined;
         if (opts.json) {
           const { runToJson } = await import('../run-summary.ts');
           printJson({ ...reportToJson(report), ...(waited ? { runs: waited.runs.map(runToJson), interrupted: waited.interrupted } : {}) });
