@@ -57,6 +57,16 @@ export const envSchema = z.object({
   DB_PASSWORD: optionalString,
   DB_NAME: optionalString,
   SM_DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./.sm-core')),
+  /** Seconds the embedded server stays up after the last sm-core process using it exits (src/db/embedded/supervisor.ts). */
+  SM_DB_IDLE_SECONDS: intWithDefault(5, 0),
+  /** Store the bundled SAMPLE accounts in the configured server's database (off: sample syncs refuse to write there). */
+  SM_SAMPLE_TO_SERVER: z.preprocess(
+    emptyToUndefined,
+    z
+      .enum(['true', 'false', '1', '0'], { message: 'true or false' })
+      .default('false')
+      .transform((v) => v === 'true' || v === '1'),
+  ),
   ROCKET_API_KEY: optionalString,
   ROCKET_API_HOST: z.preprocess(
     emptyToUndefined,
@@ -130,15 +140,31 @@ export type Env = z.infer<typeof envSchema>;
 /** Keys whose values are secrets: never logged, never in errors, never stored. */
 export const SECRET_KEYS = ['DATABASE_URL', 'DB_PASSWORD', 'ROCKET_API_KEY', 'RAPID_API_KEY', 'NEW_RELIC_LICENSE_KEY'] as const;
 
-/** Where the database lives: a server (pg) or the embedded PGlite data directory. */
-export type DatabaseTarget = { kind: 'server'; connectionString: string } | { kind: 'embedded'; dataDir: string };
+/**
+ * Where the database lives: a configured server, or a database (`sm_core`, or `sm_core_sample` for
+ * the bundled sample accounts) of the embedded server that sm-core runs in `dataDir`.
+ */
+export type DatabaseTarget =
+  | { kind: 'server'; connectionString: string }
+  | { kind: 'embedded'; dataDir: string; database: string; idleSeconds: number };
+
+/** The embedded server's database for real data. */
+export const EMBEDDED_DATABASE = 'sm_core';
+/** The embedded server's database for the bundled sample accounts (kept apart from real data). */
+export const EMBEDDED_SAMPLE_DATABASE = 'sm_core_sample';
 
 /** Resolved configuration, built once by {@link loadConfig} and passed down from the composition root. */
 export interface Config {
   env: Env['SM_ENV'];
   /** No provider usable ({@link providerUnusable}), not production, no replay: the bundled sample data is served. */
   sampleData: boolean;
+  /** SM_SAMPLE_TO_SERVER: sample accounts may be written into a configured server's database. */
+  sampleToServer: boolean;
   database: DatabaseTarget;
+  /** SM_DATA_DIR, absolute: the embedded server's home, whether or not a server is configured. */
+  dataDir: string;
+  /** SM_DB_IDLE_SECONDS: how long the embedded server outlives its last client (seconds). */
+  dbIdleSeconds: number;
   logLevel: Env['SM_LOG_LEVEL'];
   logFormat: Env['SM_LOG_FORMAT'];
   rocket: { apiKey: string | undefined; host: string };
@@ -220,7 +246,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   return {
     env: e.SM_ENV,
     sampleData,
+    sampleToServer: e.SM_SAMPLE_TO_SERVER,
     database: resolveDatabase(e, cwd, sampleData),
+    dataDir: path.resolve(cwd, e.SM_DATA_DIR),
+    dbIdleSeconds: e.SM_DB_IDLE_SECONDS,
     logLevel: e.SM_LOG_LEVEL,
     logFormat: e.SM_LOG_FORMAT,
     ...providers,
@@ -263,8 +292,8 @@ export function providerUnusable(config: Pick<Config, 'rocket' | 'rapid'>, name:
 }
 
 /**
- * The database: DATABASE_URL, else DB_HOST..., else the embedded PGlite in SM_DATA_DIR. Sample data
- * (invented accounts) goes to `<SM_DATA_DIR>/sample` instead, so it never mixes with real data.
+ * The database: DATABASE_URL, else DB_HOST..., else the embedded server in SM_DATA_DIR. There, sample
+ * data (invented accounts) goes to its own database, so it never mixes with real data.
  */
 function resolveDatabase(e: Env, cwd: string, sampleData: boolean): DatabaseTarget {
   if (e.DATABASE_URL) return { kind: 'server', connectionString: e.DATABASE_URL };
@@ -278,7 +307,12 @@ function resolveDatabase(e: Env, cwd: string, sampleData: boolean): DatabaseTarg
     return { kind: 'server', connectionString: url.toString() };
   }
   const dataDir = path.resolve(cwd, e.SM_DATA_DIR);
-  return { kind: 'embedded', dataDir: sampleData ? path.join(dataDir, 'sample') : dataDir };
+  return {
+    kind: 'embedded',
+    dataDir,
+    database: sampleData ? EMBEDDED_SAMPLE_DATABASE : EMBEDDED_DATABASE,
+    idleSeconds: e.SM_DB_IDLE_SECONDS,
+  };
 }
 
 /**
@@ -297,7 +331,7 @@ export function describeConfig(config: Config): Record<string, string> {
     SM_ENV: config.env,
     database:
       config.database.kind === 'embedded'
-        ? `embedded (${config.database.dataDir})`
+        ? `embedded (${config.database.dataDir}, database ${config.database.database})`
         : redact(config.database.connectionString, config.secrets),
     ROCKET_API_HOST: config.rocket.host,
     ROCKET_API_KEY: config.rocket.apiKey ? 'set' : 'unset',

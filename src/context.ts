@@ -1,6 +1,7 @@
 // Composition root: config -> logger -> database -> (queue, providers). The only module that knows every layer.
 import type { PgBoss } from 'pg-boss';
 import { loadConfig, type Config } from './config.ts';
+import { ConfigError } from './errors.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { assertSchemaCurrent, migrate } from './db/migrate.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -26,8 +27,9 @@ export interface ContextOptions {
   /** Environment to read (default process.env). */
   env?: NodeJS.ProcessEnv;
   /**
-   * Schema handling: 'check' refuses a stale schema on a server and migrates the embedded database
-   * (it belongs to this process alone); 'none' skips both (the migrate command itself).
+   * Schema handling: 'check' refuses a stale schema on a configured server and migrates the embedded
+   * one (sm-core owns it; migrations are serialised by an advisory lock); 'none' skips both (the
+   * migrate command itself).
    */
   schema?: 'check' | 'none';
   logger?: Logger;
@@ -78,8 +80,7 @@ export async function createContext(options: ContextOptions = {}): Promise<Conte
     db,
     boss() {
       if (!bossPromise) {
-        const connectionString = config.database.kind === 'server' ? config.database.connectionString : undefined;
-        bossPromise = startBoss(db, connectionString, logger);
+        bossPromise = startBoss(db, undefined, logger);
         releasers.push(async () => {
           const boss = await bossPromise!;
           await boss.stop({ graceful: true, timeout: 10_000, close: true });
@@ -119,6 +120,13 @@ export async function createContext(options: ContextOptions = {}): Promise<Conte
 const RATE_LIMIT_FLOOR_SECONDS = 60;
 
 async function loadProviders(config: Config, logger: Logger, releasers: Array<() => Promise<void>>, db: Database): Promise<ProviderSet> {
+  if (config.sampleData && db.kind === 'server' && !config.sampleToServer) {
+    // Invented accounts never land in a user's own database unless asked for (SM_SAMPLE_TO_SERVER).
+    throw new ConfigError(
+      'no provider key is set, so only the bundled SAMPLE accounts could be synced, and they are not written into the configured ' +
+        'database: set ROCKET_API_KEY (or RAPID_API_KEY), or SM_SAMPLE_TO_SERVER=true to store them there, or unset DATABASE_URL/DB_HOST to use the embedded database',
+    );
+  }
   const { createProviders } = await import('./providers/registry.ts');
   // db: rate limits, budgets and usage counts shared by every worker (src/providers/rate-gate.ts)
   const built = await createProviders(config, logger, { db });

@@ -65,24 +65,36 @@ describe('loadConfig errors', () => {
 });
 
 describe('the embedded database and sample data', () => {
-  const dataDir = (env: NodeJS.ProcessEnv) => {
+  const where = (env: NodeJS.ProcessEnv) => {
     const db = loadConfig(env, '/work/x').database;
-    return db.kind === 'embedded' ? db.dataDir : db.kind;
+    return db.kind === 'embedded' ? `${db.dataDir}#${db.database}` : db.kind;
   };
-  it('sample data (no usable provider) goes to SM_DATA_DIR/sample, real data to SM_DATA_DIR: they never mix', () => {
+  it('sample data (no usable provider) goes to its own database of the embedded server, real data to sm_core: they never mix', () => {
     // Found by a new user review: the README's offline demo stored invented accounts in ./.sm-core,
     // the same database a later run with ROCKET_API_KEY filled with real ones (and search mixed both).
-    expect(dataDir({})).toBe('/work/x/.sm-core/sample');
+    expect(where({})).toBe('/work/x/.sm-core#sm_core_sample');
     expect(loadConfig({}, '/work/x').sampleData).toBe(true);
-    expect(dataDir({ ROCKET_API_KEY: 'k1234' })).toBe('/work/x/.sm-core');
-    expect(dataDir({ SM_DATA_DIR: '/data/sm', ROCKET_API_KEY: 'k1234' })).toBe('/data/sm');
-    expect(dataDir({ SM_DATA_DIR: '/data/sm' })).toBe('/data/sm/sample');
+    expect(where({ ROCKET_API_KEY: 'k1234' })).toBe('/work/x/.sm-core#sm_core');
+    expect(where({ SM_DATA_DIR: '/data/sm', ROCKET_API_KEY: 'k1234' })).toBe('/data/sm#sm_core');
+    expect(where({ SM_DATA_DIR: '/data/sm' })).toBe('/data/sm#sm_core_sample');
     // The scraper counts only with its host; a key for a provider left out of the priority does not count.
-    expect(dataDir({ RAPID_API_KEY: 'k1234' })).toBe('/work/x/.sm-core/sample');
-    expect(dataDir({ RAPID_API_KEY: 'k1234', RAPID_SCRAPER_API_HOST: 'h.example' })).toBe('/work/x/.sm-core');
-    expect(dataDir({ ROCKET_API_KEY: 'k1234', SM_PROVIDER_PRIORITY: 'scraper' })).toBe('/work/x/.sm-core/sample');
+    expect(where({ RAPID_API_KEY: 'k1234' })).toBe('/work/x/.sm-core#sm_core_sample');
+    expect(where({ RAPID_API_KEY: 'k1234', RAPID_SCRAPER_API_HOST: 'h.example' })).toBe('/work/x/.sm-core#sm_core');
+    expect(where({ ROCKET_API_KEY: 'k1234', SM_PROVIDER_PRIORITY: 'scraper' })).toBe('/work/x/.sm-core#sm_core_sample');
     // Replayed cassettes are recorded real answers, not sample data.
-    expect(dataDir({ SM_REPLAY_DIR: '/tmp/cassettes' })).toBe('/work/x/.sm-core');
+    expect(where({ SM_REPLAY_DIR: '/tmp/cassettes' })).toBe('/work/x/.sm-core#sm_core');
     expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }, '/work/x').sampleData).toBe(true);
+  });
+
+  it('sample accounts go into a configured server only when asked (SM_SAMPLE_TO_SERVER)', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }, '/work/x').sampleToServer).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db', SM_SAMPLE_TO_SERVER: 'true' }, '/work/x').sampleToServer).toBe(true);
+    expect(() => loadConfig({ SM_SAMPLE_TO_SERVER: 'maybe' }, '/work/x')).toThrow(/SM_SAMPLE_TO_SERVER \(one of 0, 1, true, false\)/);
+  });
+
+  it('SM_DB_IDLE_SECONDS sets how long the embedded server outlives its last client', () => {
+    const db = loadConfig({ SM_DB_IDLE_SECONDS: '0' }, '/work/x').database;
+    expect(db).toEqual({ kind: 'embedded', dataDir: '/work/x/.sm-core', database: 'sm_core_sample', idleSeconds: 0 });
+    expect(loadConfig({}, '/work/x').dbIdleSeconds).toBe(5);
   });
 });

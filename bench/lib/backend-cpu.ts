@@ -29,6 +29,7 @@ export async function openMeteredConnection(url: string): Promise<MeteredConnect
   const tx: Transaction = { query, exec };
   const db: Database = {
     kind: 'server',
+    connectionString: url,
     label: 'bench (one connection)',
     query,
     exec,

@@ -1,7 +1,8 @@
 // CLI entry: builds the commander program, registers each command, maps errors to exit codes.
-// Heavy modules (pg, PGlite, pg-boss) load inside actions only, so `--help` starts fast.
+// Heavy modules (pg, pg-boss) load inside actions only, so `--help` starts fast.
 import { Command, CommanderError } from 'commander';
 import { AppError, EXIT, UsageError } from '../errors.ts';
+import { registerDb } from './commands/db.ts';
 import { registerFollowers } from './commands/followers.ts';
 import { commandPath, registerHelp } from './commands/help.ts';
 import { registerMigrate } from './commands/migrate.ts';
@@ -24,9 +25,10 @@ export function buildProgram(): Command {
     .description(
       'Social Monitoring Core: sync Instagram profiles ("bloggers") and their followers from paid data ' +
         'providers (RocketAPI, RapidAPI) into PostgreSQL, through a pg-boss queue.\n\n' +
-        'Database: DATABASE_URL (or DB_HOST...) selects a PostgreSQL server; without it an embedded ' +
-        'database in SM_DATA_DIR (default ./.sm-core) is used; without any provider key, bundled sample ' +
-        'data (invented accounts) is served and kept apart in SM_DATA_DIR/sample. See .env.example for every setting.',
+        'Database: DATABASE_URL (or DB_HOST...) selects a PostgreSQL server; without it sm-core runs an embedded ' +
+        'PostgreSQL server with its data in SM_DATA_DIR (default ./.sm-core), shared by every sm-core process ' +
+        '(see sm-core db --help); without any provider key, bundled sample data (invented accounts) is served and ' +
+        'kept apart in its own database. See .env.example for every setting.',
     )
     .version('0.1.0', '-V, --version')
     .configureHelp({ sortSubcommands: false });
@@ -38,6 +40,7 @@ export function buildProgram(): Command {
   registerRuns(program);
   registerWorker(program);
   registerMigrate(program);
+  registerDb(program);
   registerSchedule(program);
   registerRunSchedule(program);
   registerUsage(program);
@@ -47,7 +50,7 @@ export function buildProgram(): Command {
     'after',
     `
 Exit codes:
-  0 ok   1 internal error   2 usage   3 configuration   4 database unreachable or busy
+  0 ok   1 internal error   2 usage   3 configuration   4 database unreachable or in use
   5 schema behind/ahead (run sm-core migrate)   6 run failed   7 run partial
   8 profile not found   9 profile private   10 provider throttled/out of quota
   11 provider rejected the API key   130 interrupted`,

@@ -67,15 +67,6 @@ function storedDataLabel(p: ProfileRow): string {
   return `stored data, NOT refreshed by this run (${when}):`;
 }
 
-/** Explains where queued work goes when the database is the embedded one (one process at a time). */
-export function noteEmbeddedQueue(ctx: Context): void {
-  if (ctx.db.kind !== 'embedded') return;
-  note(
-    `note: the embedded database (${ctx.db.label}) serves one process at a time: the run waits there until ` +
-      '`sm-core worker` or a sync command runs on it. Set DATABASE_URL to run workers beside other commands.',
-  );
-}
-
 async function printEnqueued(run: EnqueuedRun, lookup: ProfileQuery, json: boolean): Promise<void> {
   if (json) {
     printJson({ run_id: run.runId, kind: run.kind, status: run.status, attached: run.attached, queue_job_id: run.queueJobId });
@@ -107,7 +98,6 @@ export async function runSyncCommand(
   if ('restarted' in started && started.restarted)
     note(`closed the ${kind} run ${started.restarted} in progress: starting over (--restart)`);
   if (opts.enqueue) {
-    noteEmbeddedQueue(ctx);
     await printEnqueued(started, lookup, opts.json === true);
     return;
   }

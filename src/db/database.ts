@@ -1,8 +1,8 @@
-// The database seam: one small interface served by a pg Pool (server) or PGlite (embedded default).
+// The database seam: one small interface over a pg Pool, on a configured PostgreSQL server or on the
+// embedded server sm-core runs itself (src/db/embedded/). One code path for both.
 import type { PgBoss } from 'pg-boss';
 import type { DatabaseTarget } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import { openEmbeddedDatabase } from './embedded.ts';
 import { openServerDatabase } from './server.ts';
 
 type BossDb = NonNullable<ConstructorParameters<typeof PgBoss>[0] extends infer O ? (O extends { db?: infer D } ? D : never) : never>;
@@ -27,26 +27,31 @@ export interface Transaction extends Queryable {
   exec(sql: string): Promise<void>;
 }
 
-/** The seam every query module depends on. The same SQL runs on both implementations. */
+/** The seam every query module depends on. */
 export interface Database extends Queryable {
+  /** `server`: DATABASE_URL / DB_HOST; `embedded`: the server sm-core runs in SM_DATA_DIR. */
   readonly kind: DatabaseTarget['kind'];
+  /** What pg-boss connects with. Holds credentials: never log or print it (use `label`). */
+  readonly connectionString: string;
   /** Runs several statements without parameters (migration files). */
   exec(sql: string): Promise<void>;
   /** Runs `fn` inside BEGIN/COMMIT; rolls back and rethrows on error. */
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
-  /** Adapter for pg-boss (`db` option), optionally bound to an open transaction so a send commits with it. */
+  /** Adapter for pg-boss's `db` send option, bound to an open transaction so a send commits with it. */
   bossDb(tx?: Queryable): BossDb;
-  /** A short label for messages: `embedded (<dir>)` or the server's host/database, never a password. */
+  /** A short label for messages: `embedded (<dir>, database <name>)` or host:port/database, never a password. */
   readonly label: string;
   close(): Promise<void>;
 }
 
 /**
- * Opens the configured database.
- * @throws DatabaseError when the server is unreachable or the embedded data directory is in use
+ * Opens the configured database: the server, or the embedded server (started when not running).
+ * @throws DatabaseError (exit 4) when the server is unreachable or the embedded server cannot start
  */
 export async function openDatabase(target: DatabaseTarget, logger: Logger): Promise<Database> {
-  return target.kind === 'server' ? openServerDatabase(target.connectionString, logger) : openEmbeddedDatabase(target.dataDir, logger);
+  if (target.kind === 'server') return openServerDatabase(target.connectionString, logger);
+  const { openEmbeddedDatabase } = await import('./embedded/open.ts');
+  return openEmbeddedDatabase(target, logger);
 }
 
 /** Wraps a Queryable as pg-boss's one-method `IDatabase`. */

@@ -12,18 +12,22 @@ import { QUEUES } from './jobs.ts';
 export const SUPERVISE_SECONDS = 10;
 
 /**
- * Creates and starts pg-boss on the given database: on a server it opens its own pool from the
- * connection string (LISTEN/NOTIFY included); on the embedded database it shares the PGlite instance.
+ * Creates and starts pg-boss on the given database's server (`connectionString`, default the
+ * database's own): it opens its own small pool (LISTEN/NOTIFY included), on a configured server and
+ * on the embedded one alike.
  * Installs or upgrades pg-boss's own schema (`pgboss`), then creates every queue idempotently
  * (a send to a missing queue is silently dropped in pg-boss >= 10: CASES.md C12) and brings an
  * existing queue's `heartbeatSeconds` up to date.
  */
 export async function startBoss(db: Database, connectionString: string | undefined, logger: Logger): Promise<PgBoss> {
   const supervision = { superviseIntervalSeconds: SUPERVISE_SECONDS, monitorIntervalSeconds: SUPERVISE_SECONDS };
-  const boss =
-    db.kind === 'server' && connectionString
-      ? new PgBoss({ connectionString, application_name: 'sm-core', max: 5, useListenNotify: true, ...supervision })
-      : new PgBoss({ db: db.bossDb(), backend: 'pglite', useListenNotify: true, ...supervision });
+  const boss = new PgBoss({
+    connectionString: connectionString ?? db.connectionString,
+    application_name: 'sm-core',
+    max: 5,
+    useListenNotify: true,
+    ...supervision,
+  });
   boss.on('error', (err: Error) => logger.error({ err: { message: err.message } }, 'pg-boss error'));
   boss.on('warning', (w: { message: string }) => logger.warn({ warning: w.message }, 'pg-boss warning'));
   await boss.start();

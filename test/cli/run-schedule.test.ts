@@ -12,7 +12,8 @@ type Report = { started: number; attached: number; failed: number; entries: Arra
 describe('cli: run-schedule', () => {
   let tdb: TestDatabase;
   let db: Database;
-  const env = () => ({ DATABASE_URL: tdb.url, SM_ENV: 'test', SM_LOG_LEVEL: 'warn' });
+  // No provider key: the bundled sample accounts, stored on purpose into this test database.
+  const env = () => ({ DATABASE_URL: tdb.url, SM_ENV: 'test', SM_LOG_LEVEL: 'warn', SM_SAMPLE_TO_SERVER: 'true' });
   const add = (csv: string) => addSchedules(db, csv);
 
   beforeAll(async () => {

@@ -1,13 +1,14 @@
 // THE end-to-end test (issue 2 §8): the real CLI as a subprocess, a real Postgres, real pg-boss, and a
 // fake RocketAPI on loopback serving the bundled fixtures. Plus a smoke test of the embedded default.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEmbeddedDatabase } from '../../src/db/embedded.ts';
+import { openDatabase } from '../../src/db/database.ts';
 import { createLogger } from '../../src/logger.ts';
 import { type FakeRocketServer, ROCKET_SAMPLES_DIR, startFakeRocketServer } from '../../src/providers/sample/fake-rocket-server.ts';
 import { runCli } from '../helpers/cli.ts';
+import { expectNoProcessLeft } from '../helpers/embedded.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 const API_KEY = 'test-key';
@@ -165,25 +166,55 @@ describe('sm-core sync-profile demo.blogger --followers (subprocess, server data
 });
 
 describe('the embedded default (no DATABASE_URL, no key: bundled sample data)', () => {
-  it('syncs demo.blogger and its followers into SM_DATA_DIR/sample, apart from where real data goes', async () => {
+  it("syncs demo.blogger and its followers into the embedded server's sample database, apart from real data, and leaves no process", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'sm-embedded-'));
     const dataDir = path.join(dir, 'data');
-    const res = await runCli(['sync-profile', 'demo.blogger', '--followers'], { SM_DATA_DIR: dataDir }, dir);
+    // The README's main job, as written, on a fresh data directory.
+    const res = await runCli(['sync-profile', 'demo.blogger', '--followers'], { SM_DATA_DIR: dataDir, SM_DB_IDLE_SECONDS: '0' }, dir);
     expect(res.stderr).toContain('using bundled SAMPLE data');
     expect(res.code).toBe(0);
     expect(res.stdout).toContain('@demo.blogger');
     expect(res.stdout).toMatch(/│ followers │ succeeded │ complete │ 2 +│ 9 /);
-    // Invented accounts never land in the database real syncs use (SM_DATA_DIR itself).
-    expect(existsSync(path.join(dataDir, 'pgdata'))).toBe(false);
-    const db = await openEmbeddedDatabase(path.join(dataDir, 'sample'), createLogger('silent'));
+    await expectNoProcessLeft(dataDir);
+    const count = async (database: string) => {
+      const db = await openDatabase({ kind: 'embedded', dataDir, database, idleSeconds: 0 }, createLogger('silent'));
+      try {
+        const { rows } = await db.query<{ t: string | null }>(`SELECT to_regclass('followers')::text AS t`);
+        if (!rows[0]?.t) return 'no schema';
+        return (
+          await db.query<{ f: string; s: string }>(
+            'SELECT (SELECT count(*) FROM followers) AS f, (SELECT count(*) FROM subscriptions) AS s',
+          )
+        ).rows[0];
+      } finally {
+        await db.close();
+      }
+    };
+    expect(await count('sm_core_sample')).toEqual({ f: '9', s: '9' });
+    // Invented accounts never land in the database real syncs use.
+    expect(await count('sm_core')).toBe('no schema');
+    await expectNoProcessLeft(dataDir);
+  }, 120_000);
+});
+
+describe('sample data and a configured server (found trying the README as a new user)', () => {
+  it('with no key, a sync refuses to write the invented accounts into DATABASE_URL unless SM_SAMPLE_TO_SERVER=true', async () => {
+    const tdb = await createTestDatabase();
     try {
-      const counts = await db.query<{ f: string; s: string }>(
-        'SELECT (SELECT count(*) FROM followers) AS f, (SELECT count(*) FROM subscriptions) AS s',
+      const refused = await runCli(['sync-profile', 'demo.blogger', '--followers'], { DATABASE_URL: tdb.url });
+      expect(refused.code).toBe(3);
+      expect(refused.stderr).toContain(
+        'sm-core: no provider key is set, so only the bundled SAMPLE accounts could be synced, and they are not written into the configured database',
       );
-      expect(counts.rows).toEqual([{ f: '9', s: '9' }]);
+      const count = async () =>
+        (await tdb.pool.query<{ n: number }>('SELECT (SELECT count(*) FROM social_profiles) + (SELECT count(*) FROM job_calls) AS n'))
+          .rows[0]!.n;
+      expect(Number(await count())).toBe(0);
+      const asked = await runCli(['sync-profile', 'demo.blogger'], { DATABASE_URL: tdb.url, SM_SAMPLE_TO_SERVER: 'true' });
+      expect(asked.code, asked.stderr).toBe(0);
+      expect(Number(await count())).toBe(2);
     } finally {
-      await db.close();
+      await tdb.drop();
     }
-    // PGlite's first start (initdb, migrations, pg-boss schema) takes 20-30 s on a busy 2-core machine.
-  }, 240_000);
+  }, 60_000);
 });

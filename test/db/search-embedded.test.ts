@@ -1,5 +1,5 @@
-// The same search on the embedded default (PGlite with pg_trgm + unaccent): migration 0002 and
-// the query module must work unchanged there.
+// The same search on the embedded default (the PostgreSQL 18 server sm-core runs itself, with
+// pg_trgm + unaccent from its contrib): migration 0002 and the query module work unchanged there.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,21 +10,23 @@ import { findBloggerCard } from '../../src/db/queries/bloggers.ts';
 import { parseSearchRequest } from '../../src/db/queries/search-input.ts';
 import { searchBloggers } from '../../src/db/queries/search.ts';
 import { createLogger } from '../../src/logger.ts';
+import { stopAndExpectGone } from '../helpers/embedded.ts';
 import { insertSearchFixtures, PAGER_COUNT } from './search-fixtures.ts';
 
-describe('searchBloggers (embedded PGlite)', () => {
+describe('searchBloggers (embedded server)', () => {
   let dir: string;
   let db: Database;
   const handles = async (q: string) => (await searchBloggers(db, parseSearchRequest({ q, per_page: 100 }))).data.map((b) => b.username);
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'sm-search-'));
-    db = await openDatabase({ kind: 'embedded', dataDir: dir }, createLogger('silent'));
+    db = await openDatabase({ kind: 'embedded', dataDir: dir, database: 'sm_core', idleSeconds: 0 }, createLogger('silent'));
     await migrate(db);
     await insertSearchFixtures(db);
-  }, 240_000); // PGlite's first start (WASM compile) takes minutes on a busy 2-core machine
+  }, 120_000); // initdb on a busy 2-core machine
   afterAll(async () => {
     await db.close();
+    await stopAndExpectGone(dir);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,12 +1,5 @@
-// The gate's single statement (sm_reserve_request): no lost updates under concurrency, pacing, the
-// in-place wait bound, the provider's own wait shared by every process (C08), and the embedded PGlite.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/database.ts';
-import { openEmbeddedDatabase } from '../../src/db/embedded.ts';
-import { migrate } from '../../src/db/migrate.ts';
 import { reserveRequest } from '../../src/db/queries/provider-usage.ts';
 import { ProviderError } from '../../src/errors.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -151,23 +144,4 @@ describe('C08 across processes: the provider asked to wait', () => {
     const pace = await tdb.pool.query(`SELECT blocked_kind, blocked_until > now() + interval '590 seconds' AS long FROM provider_pace`);
     expect(pace.rows).toEqual([{ blocked_kind: 'rate_limited', long: true }]);
   });
-});
-
-describe('the same statement on the embedded database (PGlite)', () => {
-  it('counts, refuses at the budget and paces', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'sm-gate-'));
-    const db = await openEmbeddedDatabase(dir, logger);
-    try {
-      await migrate(db);
-      const limits = { maxRps: 50, dailyBudget: 2, monthlyBudget: 0 };
-      const paced = { intervalMs: paceIntervalMs(50), maxWaitMs: 1000 };
-      const first = await reserveRequest(db, 'rocket', limits, paced);
-      const second = await reserveRequest(db, 'rocket', limits, paced);
-      expect(first.ok && second.ok && second.slotMs - first.slotMs).toBeGreaterThanOrEqual(paceIntervalMs(50) - 0.01);
-      expect(await reserveRequest(db, 'rocket', limits, paced)).toMatchObject({ ok: false, period: 'day', limit: 2 });
-    } finally {
-      await db.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 240_000); // PGlite's first start (initdb) can take minutes on a busy 2-core machine
 });

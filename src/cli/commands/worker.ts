@@ -24,9 +24,9 @@ Several workers (on several machines) can share one PostgreSQL server (DATABASE_
 each job to one of them. First signal: stop taking jobs, let jobs in flight commit (or be retried
 later), exit 0. Second signal: abort at once (exit 130).
 
-On the embedded database (no DATABASE_URL) the worker holds it alone: other sm-core commands cannot
-open it while the worker runs. That suits draining runs queued earlier with --enqueue on one machine;
-to queue and work at the same time, use a PostgreSQL server.
+On the embedded database (no DATABASE_URL) the worker shares the embedded PostgreSQL server with every
+other sm-core process on this machine: \`sync-profile --enqueue\`, \`show\`, \`serve\` and more workers
+run beside it (sm-core db --help).
 
 --schedule replaces a crontab or Kubernetes CronJob: every minute the due entries of
 \`sm-core schedule list\` are enqueued once, whichever worker takes the tick.`,
@@ -34,18 +34,8 @@ to queue and work at the same time, use a PostgreSQL server.
     .action(async (opts: { concurrency: string; grace: string; schedule?: boolean }) => {
       const concurrency = positiveInt('--concurrency', opts.concurrency);
       const graceSeconds = positiveInt('--grace', opts.grace);
-      const [{ workQueues }, { watchShutdown }, { note }] = await Promise.all([
-        import('../../queue/worker.ts'),
-        import('../signals.ts'),
-        import('../sync-run.ts'),
-      ]);
+      const [{ workQueues }, { watchShutdown }] = await Promise.all([import('../../queue/worker.ts'), import('../signals.ts')]);
       await withContext({}, async (ctx) => {
-        if (ctx.db.kind === 'embedded') {
-          note(
-            `note: worker on the embedded database (${ctx.db.label}): it serves one process at a time, so other ` +
-              'sm-core commands cannot use it until this worker stops. Set DATABASE_URL to share a PostgreSQL server.',
-          );
-        }
         const deps = await ctx.syncDeps();
         const shutdown = watchShutdown(graceSeconds * 1000, (signal) =>
           ctx.logger.info({ signal, graceSeconds }, 'stopping: no new jobs; jobs in flight get the grace period'),

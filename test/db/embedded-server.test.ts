@@ -1,0 +1,228 @@
+// The embedded PostgreSQL server, with real processes and no mocks: start, attach, stop; several
+// sm-core processes at once on the default database; a killed first process; stale lock files;
+// bad data directories. Every test ends with no postgres or supervisor process of its directory left.
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { embeddedLayout } from '../../src/db/embedded/layout.ts';
+import { runCli, startCli } from '../helpers/cli.ts';
+import { expectNoProcessLeft, processesOf, stopAndExpectGone } from '../helpers/embedded.ts';
+import { request, until } from '../http/api-helpers.ts';
+
+const dirs: string[] = [];
+
+/** A fresh SM_DATA_DIR inside a world-searchable temp dir (the root-run server user must enter it). */
+function freshDataDir(): string {
+  const base = mkdtempSync(path.join(tmpdir(), 'sm-embedded-'));
+  chmodSync(base, 0o755);
+  dirs.push(base);
+  return path.join(base, 'data');
+}
+
+/** The environment of a CLI on the embedded default with sample data; idle 0 = stop with the last client. */
+const env = (dataDir: string, extra: Record<string, string> = {}) => ({ SM_DATA_DIR: dataDir, SM_DB_IDLE_SECONDS: '0', ...extra });
+
+/** How many times the server of `dataDir` was started (PostgreSQL logs this once per start). */
+const starts = (dataDir: string) =>
+  (readFileSync(path.join(dataDir, 'postgres.log'), 'utf8').match(/database system is ready to accept connections/g) ?? []).length;
+
+afterEach(async () => {
+  for (const base of dirs) await stopAndExpectGone(path.join(base, 'data'));
+});
+afterAll(() => {
+  for (const base of dirs) rmSync(base, { recursive: true, force: true });
+});
+
+describe('sm-core db status|start|stop', () => {
+  it('creates and starts the server, keeps it with no client, reports it, and stops it', async () => {
+    const dataDir = freshDataDir();
+    const before = await runCli(['db', 'status', '--json'], env(dataDir));
+    expect(before.code, before.stderr).toBe(0);
+    expect(JSON.parse(before.stdout)).toMatchObject({ data_dir: dataDir, initialized: false, running: false, clients: [] });
+
+    const started = await runCli(['db', 'start', '--json'], env(dataDir));
+    expect(started.code, started.stderr).toBe(0);
+    const s = JSON.parse(started.stdout);
+    expect(s).toMatchObject({ initialized: true, version: '18', running: true, keep_running: true, socket_dir: path.join(dataDir, 'run') });
+    expect(processesOf(dataDir)).toContain(s.pid);
+    // The server listens on its Unix socket only: no TCP port in its settings.
+    expect(readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[5]).toBe('');
+
+    // Kept running with no client (idle 0) until stopped.
+    const show = await runCli(['search', 'anna', '--json'], env(dataDir));
+    expect(show.code, show.stderr).toBe(0);
+    expect(JSON.parse(show.stdout).meta.total).toBe(0);
+    const status = JSON.parse((await runCli(['db', 'status', '--json'], env(dataDir))).stdout);
+    expect([status.running, status.pid]).toEqual([true, s.pid]);
+
+    const stopped = await runCli(['db', 'stop'], env(dataDir));
+    expect([stopped.code, stopped.stdout]).toEqual([0, `stopped the embedded server in ${dataDir}\n`]);
+    await expectNoProcessLeft(dataDir, 1000);
+    expect(existsSync(path.join(dataDir, 'server.json'))).toBe(false);
+    const again = await runCli(['db', 'stop'], env(dataDir));
+    expect([again.code, again.stdout]).toEqual([0, `no embedded server was running in ${dataDir}\n`]);
+  }, 120_000);
+
+  it('refuses to stop a server sm-core processes use, unless --force', async () => {
+    const dataDir = freshDataDir();
+    const worker = startCli(['worker'], env(dataDir, { SM_LOG_LEVEL: 'info' }));
+    await until(async () => worker.stderr().includes('worker started'), `the worker to start (stderr: ${worker.stderr()})`);
+    const refused = await runCli(['db', 'stop'], env(dataDir));
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toBe(
+      `sm-core: the embedded server in ${dataDir} is in use by sm-core process(es) ${worker.child.pid}: stop them first, or use --force (their work in flight is rolled back and resumes later)\n`,
+    );
+    worker.child.kill('SIGTERM');
+    expect((await worker.done).code).toBe(0);
+    await expectNoProcessLeft(dataDir);
+  }, 120_000);
+});
+
+describe('several sm-core processes on the default database', () => {
+  it('two CLIs started at the same instant share one server', async () => {
+    const dataDir = freshDataDir();
+    // The default idle time: the second must not find the first's server gone.
+    const [a, b] = await Promise.all([
+      runCli(['sync-profile', 'demo.blogger'], env(dataDir, { SM_DB_IDLE_SECONDS: '5' })),
+      runCli(['sync-profile', 'demo.blogger'], env(dataDir, { SM_DB_IDLE_SECONDS: '5' })),
+    ]);
+    expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);
+    expect(starts(dataDir)).toBe(1);
+  }, 120_000);
+
+  it('worker + enqueue + show + serve at once', async () => {
+    const dataDir = freshDataDir();
+    const worker = startCli(['worker', '--concurrency', '2'], env(dataDir, { SM_LOG_LEVEL: 'info' }));
+    const serve = startCli(['serve', '--port', '0'], env(dataDir, { SM_LOG_LEVEL: 'info' }));
+    try {
+      await until(async () => worker.stderr().includes('worker started'), `the worker (stderr: ${worker.stderr()})`);
+      await until(async () => /listening on http:\/\/127\.0\.0\.1:\d+/.test(serve.stdout()), `serve (stderr: ${serve.stderr()})`);
+      const queued = await runCli(['sync-profile', 'demo.blogger', '--followers', '--enqueue', '--json'], env(dataDir));
+      expect(queued.code, queued.stderr).toBe(0);
+      // The worker works the queued runs while show and serve read the same database.
+      await vi.waitFor(
+        async () => {
+          const shown = await runCli(['followers', 'demo.blogger', '--json'], env(dataDir));
+          expect(shown.code, shown.stderr).toBe(0);
+          expect(JSON.parse(shown.stdout)).toHaveLength(9);
+        },
+        { timeout: 60_000, interval: 500 },
+      );
+      const base = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(serve.stdout())![1]!;
+      expect((await request(base, '/health')).status).toBe(200);
+      const api = await request(base, '/api/v1/bloggers?q=demo.blogger');
+      expect(api.json.data[0].username).toBe('demo.blogger');
+      expect(starts(dataDir)).toBe(1);
+    } finally {
+      worker.child.kill('SIGTERM');
+      serve.child.kill('SIGTERM');
+    }
+    expect([(await worker.done).code, (await serve.done).code]).toEqual([0, 0]);
+    await expectNoProcessLeft(dataDir);
+  }, 180_000);
+});
+
+describe('crashes and stale files', () => {
+  it('kill -9 of the process that started the server: the next command works and the server stops after it', async () => {
+    const dataDir = freshDataDir();
+    const worker = startCli(['worker'], env(dataDir, { SM_LOG_LEVEL: 'info' }));
+    await until(async () => worker.stderr().includes('worker started'), `the worker (stderr: ${worker.stderr()})`);
+    worker.child.kill('SIGKILL');
+    await worker.done;
+    const next = await runCli(['sync-profile', 'demo.blogger', '--json'], env(dataDir));
+    expect(next.code, next.stderr).toBe(0);
+    // The killed client's registration is noticed as dead: nothing keeps the server up.
+    await expectNoProcessLeft(dataDir);
+    expect(readdirSync(path.join(dataDir, 'clients'))).toEqual([]);
+  }, 120_000);
+
+  it('a server whose supervisor and client were killed is adopted, then stopped when idle', async () => {
+    const dataDir = freshDataDir();
+    const worker = startCli(['worker'], env(dataDir, { SM_LOG_LEVEL: 'info' }));
+    await until(async () => worker.stderr().includes('worker started'), `the worker (stderr: ${worker.stderr()})`);
+    const state = JSON.parse(readFileSync(path.join(dataDir, 'server.json'), 'utf8'));
+    process.kill(state.supervisorPid, 'SIGKILL');
+    worker.child.kill('SIGKILL');
+    await worker.done;
+    const next = await runCli(['sync-profile', 'demo.blogger'], env(dataDir));
+    expect(next.code, next.stderr).toBe(0);
+    expect(readFileSync(path.join(dataDir, 'postgres.log'), 'utf8')).toContain(`adopting server ${state.pid}`);
+    await expectNoProcessLeft(dataDir);
+  }, 120_000);
+
+  it('stale lock files of a killed server (postmaster.pid, supervisor.lock, server.json) are recovered', async () => {
+    const dataDir = freshDataDir();
+    expect((await runCli(['sync-profile', 'demo.blogger'], env(dataDir))).code).toBe(0);
+    await expectNoProcessLeft(dataDir);
+    // What a machine crash leaves: lock files naming processes that no longer exist, or now
+    // belong to another program (this test runner's pid).
+    const layout = embeddedLayout(dataDir);
+    writeFileSync(
+      path.join(layout.clusterDir, 'postmaster.pid'),
+      `${process.pid}\n${layout.clusterDir}\n0\n5432\n${layout.socketDir}\n\n0 0\nready\n`,
+    );
+    writeFileSync(layout.lockFile, '999999999');
+    writeFileSync(layout.stateFile, JSON.stringify({ pid: 999999999, supervisorPid: 999999999, socketDir: layout.socketDir, port: 5432 }));
+    const next = await runCli(['followers', 'demo.blogger', '--json'], env(dataDir));
+    expect(next.code, next.stderr).toBe(0);
+    expect(readFileSync(layout.logFile, 'utf8')).toContain('removing stale postmaster.pid');
+    await expectNoProcessLeft(dataDir);
+  }, 120_000);
+
+  it('an initdb cut short leaves nothing that breaks the next start', async () => {
+    const dataDir = freshDataDir();
+    mkdirSync(path.join(dataDir, 'postgres.init-12345'), { recursive: true });
+    writeFileSync(path.join(dataDir, 'postgres.init-12345', 'PG_VERSION'), '18\n');
+    const res = await runCli(['sync-profile', 'demo.blogger'], env(dataDir));
+    expect(res.code, res.stderr).toBe(0);
+    expect(existsSync(path.join(dataDir, 'postgres.init-12345'))).toBe(false);
+    await expectNoProcessLeft(dataDir);
+  }, 120_000);
+});
+
+describe('bad data directories and failed starts: one line, exit 4', () => {
+  it('a data directory that cannot be created', async () => {
+    const base = path.dirname(freshDataDir());
+    writeFileSync(path.join(base, 'file'), 'not a directory');
+    const dataDir = path.join(base, 'file', 'data');
+    const res = await runCli(['show', 'demo.blogger'], env(dataDir));
+    expect([res.code, res.stderr]).toEqual([
+      4,
+      `sm-core: cannot use the data directory ${dataDir} (ENOTDIR): set SM_DATA_DIR to a writable directory, or DATABASE_URL to a server\n`,
+    ]);
+  });
+
+  it('a server that fails to start shows the last lines of its log, and the next start works once fixed', async () => {
+    const dataDir = freshDataDir();
+    expect((await runCli(['sync-profile', 'demo.blogger'], env(dataDir))).code).toBe(0);
+    await expectNoProcessLeft(dataDir);
+    const conf = path.join(dataDir, 'postgres', 'postgresql.auto.conf');
+    const original = readFileSync(conf, 'utf8');
+    writeFileSync(conf, `${original}shared_buffers = 'lots'\n`);
+    const res = await runCli(['show', 'demo.blogger'], env(dataDir));
+    expect(res.code).toBe(4);
+    expect(res.stderr.split('\n')).toHaveLength(2); // one line and its newline
+    expect(res.stderr).toMatch(
+      /^sm-core: the embedded PostgreSQL server in .* did not start: the PostgreSQL server exited with code 1: .*shared_buffers/,
+    );
+    expect(res.stderr).not.toMatch(/\n\s+at /);
+    writeFileSync(conf, original);
+    const fixed = await runCli(['show', 'demo.blogger', '--json'], env(dataDir));
+    expect(fixed.code, fixed.stderr).toBe(0);
+    await expectNoProcessLeft(dataDir);
+  }, 120_000);
+
+  it('data of the previous PGlite default is never read or deleted: the user is told how to keep it', async () => {
+    const dataDir = freshDataDir();
+    mkdirSync(path.join(dataDir, 'pgdata'), { recursive: true });
+    writeFileSync(path.join(dataDir, 'pgdata', 'PG_VERSION'), '17\n');
+    const res = await runCli(['show', 'demo.blogger'], env(dataDir));
+    expect(res.code).toBe(4);
+    expect(res.stderr).toBe(
+      `sm-core: ${dataDir}/pgdata holds data of the previous embedded database (PGlite), which this sm-core no longer reads: keep it with \`sm-core db import-pglite\` (docs/database.md#moving-data-from-pglite), or move that folder out of ${dataDir} to start afresh\n`,
+    );
+    expect(readFileSync(path.join(dataDir, 'pgdata', 'PG_VERSION'), 'utf8')).toBe('17\n');
+    expect(processesOf(dataDir)).toEqual([]);
+  });
+});
