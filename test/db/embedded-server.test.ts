@@ -181,6 +181,24 @@ describe('crashes and stale files', () => {
   }, 120_000);
 });
 
+describe('a data directory the server user cannot enter', () => {
+  it('as root the cluster and socket move to /var/lib/sm-core/<hash> (recorded in SM_DATA_DIR); as a user they stay in SM_DATA_DIR', async () => {
+    const dataDir = freshDataDir();
+    chmodSync(path.dirname(dataDir), 0o700); // like a project under /root
+    const res = await runCli(['db', 'start', '--json'], env(dataDir));
+    expect(res.code, res.stderr).toBe(0);
+    const status = JSON.parse(res.stdout);
+    const asRoot = process.getuid?.() === 0;
+    const home = asRoot ? readFileSync(path.join(dataDir, 'server-home'), 'utf8').trim() : dataDir;
+    if (asRoot) expect(home).toMatch(/^\/var\/lib\/sm-core\/[0-9a-f]{12}$/);
+    expect([status.running, status.cluster_dir, status.socket_dir]).toEqual([true, path.join(home, 'postgres'), path.join(home, 'run')]);
+    const synced = await runCli(['sync-profile', 'demo.blogger', '--json'], env(dataDir));
+    expect(synced.code, synced.stderr).toBe(0);
+    await stopAndExpectGone(dataDir);
+    if (asRoot) rmSync(home, { recursive: true, force: true });
+  }, 120_000);
+});
+
 describe('bad data directories and failed starts: one line, exit 4', () => {
   it('a data directory that cannot be created', async () => {
     const base = path.dirname(freshDataDir());
