@@ -85,6 +85,11 @@ function routeUsageErrors(cmd: Command): void {
  * @param argv process.argv (node, script, ...args)
  */
 export async function main(argv: string[]): Promise<number> {
+  // `sm-core followers x --json | head`: the reader closed the pipe; stop quietly, as `cat` does.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(EXIT.ok);
+    throw err;
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

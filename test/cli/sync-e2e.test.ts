@@ -1,5 +1,6 @@
 // THE end-to-end test (issue 2 §8): the real CLI as a subprocess, a real Postgres, real pg-boss, and a
 // fake RocketAPI on loopback serving the bundled fixtures. Plus a smoke test of the embedded default.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.ts';
 import { createLogger } from '../../src/logger.ts';
 import { type FakeRocketServer, ROCKET_SAMPLES_DIR, startFakeRocketServer } from '../../src/providers/sample/fake-rocket-server.ts';
-import { runCli } from '../helpers/cli.ts';
+import { BIN, runCli } from '../helpers/cli.ts';
 import { expectNoProcessLeft } from '../helpers/embedded.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
@@ -151,6 +152,25 @@ describe('sm-core sync-profile demo.blogger --followers (subprocess, server data
       ['/instagram/user/get_followers', null],
       ['/instagram/user/get_followers', page1.next_max_id],
     ]);
+  });
+
+  it('stops quietly, exit 0, when the reader of its output closes the pipe (`| head -c 1`)', () => {
+    // Found trying the README: the EPIPE of a closed pipe printed a Node stack trace.
+    const res = spawnSync(
+      'sh',
+      ['-c', '{ "$0" "$1" followers demo.blogger --json; echo "$?" >&2; } | head -c 1 >/dev/null', process.execPath, BIN],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          DATABASE_URL: tdb.url,
+          ROCKET_API_KEY: API_KEY,
+          ROCKET_API_HOST: server.url,
+          SM_LOG_LEVEL: 'warn',
+        },
+        encoding: 'utf8',
+      },
+    );
+    expect(res.stderr).toBe('0\n');
   });
 
   it('never lets the API key reach stdout, stderr or the database', async () => {
