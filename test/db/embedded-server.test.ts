@@ -109,6 +109,9 @@ describe('several sm-core processes on the default database', () => {
         },
         { timeout: 60_000, interval: 500 },
       );
+      const shown = await runCli(['show', 'demo.blogger'], env(dataDir));
+      expect(shown.code, shown.stderr).toBe(0);
+      expect(shown.stdout).toContain('@demo.blogger');
       const base = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(serve.stdout())![1]!;
       expect((await request(base, '/health')).status).toBe(200);
       const api = await request(base, '/api/v1/bloggers?q=demo.blogger');
