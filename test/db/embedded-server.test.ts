@@ -154,6 +154,33 @@ describe('crashes and stale files', () => {
     await expectNoProcessLeft(dataDir);
   }, 120_000);
 
+  it('a server killed under a running worker is started again, and the worker goes on working', async () => {
+    const dataDir = freshDataDir();
+    const worker = startCli(['worker'], env(dataDir, { SM_LOG_LEVEL: 'info' }));
+    try {
+      await until(async () => worker.stderr().includes('worker started'), `the worker (stderr: ${worker.stderr()})`);
+      const first = JSON.parse(readFileSync(path.join(dataDir, 'server.json'), 'utf8'));
+      process.kill(first.pid, 'SIGKILL');
+      await until(
+        async () => readFileSync(path.join(dataDir, 'postgres.log'), 'utf8').includes('restarted for its clients'),
+        'the restart',
+      );
+      const queued = await runCli(['sync-profile', 'demo.blogger', '--followers', '--enqueue'], env(dataDir));
+      expect(queued.code, queued.stderr).toBe(0);
+      await vi.waitFor(
+        async () => {
+          const shown = await runCli(['followers', 'demo.blogger', '--json'], env(dataDir));
+          expect(JSON.parse(shown.stdout || '[]')).toHaveLength(9);
+        },
+        { timeout: 60_000, interval: 500 },
+      );
+    } finally {
+      worker.child.kill('SIGTERM');
+    }
+    expect((await worker.done).code).toBe(0);
+    await expectNoProcessLeft(dataDir);
+  }, 180_000);
+
   it('stale lock files of a killed server (postmaster.pid, supervisor.lock, server.json) are recovered', async () => {
     const dataDir = freshDataDir();
     expect((await runCli(['sync-profile', 'demo.blogger'], env(dataDir))).code).toBe(0);

@@ -33,6 +33,9 @@ import {
 /** How often the supervisor looks at its clients and its server (ms). */
 const WATCH_MS = 200;
 
+/** How many times a server that dies under its clients is started again before the supervisor gives up. */
+const RESTARTS = 3;
+
 /** Longest wait for initdb or for the server to accept connections (ms). */
 const START_TIMEOUT_MS = 120_000;
 
@@ -270,7 +273,7 @@ export async function supervise(dataDir: string, idleSeconds: number): Promise<n
       pid = (await startServer(layout, bin, user)).pid;
       log(layout, `server ${pid} ready`);
     }
-    const state = {
+    let state = {
       pid,
       supervisorPid: process.pid,
       socketDir: layout.socketDir,
@@ -280,12 +283,21 @@ export async function supervise(dataDir: string, idleSeconds: number): Promise<n
     };
     writeFileAtomic(layout.stateFile, JSON.stringify(state));
     let idleSince: number | null = null;
+    let restarts = 0;
     while (!stopping) {
       await sleep(WATCH_MS);
       if (!isAlive(pid)) {
+        // Killed or crashed under its clients (a worker keeps its pool and reconnects to the same
+        // socket): start it again, at most RESTARTS times, while anyone still uses it.
         log(layout, `server ${pid} exited on its own`);
+        rmSync(layout.stateFile, { force: true });
         pid = 0;
-        return 1;
+        if (liveClients(layout).length === 0 || ++restarts > RESTARTS) return 1;
+        pid = (await startServer(layout, bin, user)).pid;
+        log(layout, `server ${pid} restarted for its clients`);
+        state = { ...state, pid, startedAt: new Date().toISOString() };
+        writeFileAtomic(layout.stateFile, JSON.stringify(state));
+        continue;
       }
       if (liveClients(layout).length > 0 || existsSync(layout.keepFile)) {
         idleSince = null;
