@@ -2,7 +2,7 @@
 // machines) on stdout, and the exit code with a one-line reason on stderr when the run did not succeed.
 import type { JobCallRow } from '../db/queries/job-calls.ts';
 import type { ProfileRow } from '../db/queries/profiles.ts';
-import { httpRequests, providerCalls, type RunReport } from '../db/queries/run-reports.ts';
+import { httpRequests, providerCalls, type RunReport, runCompleteness, runSeconds } from '../db/queries/run-reports.ts';
 import { AppError, EXIT, type ExitCode } from '../errors.ts';
 import { exitCodeForRun } from '../sync/outcome.ts';
 import { printTable } from './output.ts';
@@ -35,18 +35,6 @@ export interface RunSummaryJson {
   list_restarts: ListRestartJson[];
   seconds: number | null;
   error: string | null;
-}
-
-/** Wall time of a run from its first request to its end (seconds, 0.001 precision), null while it runs. */
-export function runSeconds(run: JobCallRow): number | null {
-  if (!run.startedAt || !run.finishedAt) return null;
-  return Math.round(run.finishedAt.getTime() - run.startedAt.getTime()) / 1000;
-}
-
-/** seen / expected of a list run, rounded to 0.0001 (null for a profile run or an unknown count). */
-export function runCompleteness(run: JobCallRow): number | null {
-  if (run.kind === 'profile' || run.expectedItems === null || run.expectedItems === 0) return null;
-  return Math.round((run.itemsSeen / run.expectedItems) * 10_000) / 10_000;
 }
 
 /** One provider switch of a list run as `runs --json` prints it (summary.list_restarts, src/sync/provider-switch.ts). */

@@ -3,11 +3,19 @@
 import type { Database } from '../db/database.ts';
 import type { RunKind, RunStatus } from '../db/queries/job-calls.ts';
 import { findProfile } from '../db/queries/profiles.ts';
-import { getRunReport, httpRequests, listRunReports, providerCalls, type RunReport } from '../db/queries/run-reports.ts';
+import {
+  getRunReport,
+  httpRequests,
+  listRunReports,
+  providerCalls,
+  type RunReport,
+  runCompleteness,
+  runSeconds,
+} from '../db/queries/run-reports.ts';
 import { listServiceCalls, type ServiceCallRow } from '../db/queries/service-calls.ts';
 import { AppError, EXIT } from '../errors.ts';
 import { printJson, printLine, printTable } from './output.ts';
-import { pagesText, restartsToJson, runCompleteness, runSeconds, runToJson } from './run-summary.ts';
+import { pagesText, restartsToJson, runToJson } from './run-summary.ts';
 
 /** Filters of `runs`. */
 export interface RunsOptions {

@@ -4,13 +4,13 @@ import type { Database } from '../db/database.ts';
 import type { EdgeEventRow } from '../db/queries/edge-events.ts';
 import { countActiveEdges } from '../db/queries/edges.ts';
 import { findUsernameMiss } from '../db/queries/job-calls.ts';
-import { listRunReports } from '../db/queries/run-reports.ts';
+import { listRunReports, runCompleteness } from '../db/queries/run-reports.ts';
 import { listProfileSnapshots, type ProfileSnapshotRow } from '../db/queries/profile-snapshots.ts';
 import { listUsernameChanges } from '../db/queries/username-history.ts';
 import type { ProfileQuery } from '../providers/types.ts';
 import { changeScope, loadChanges, requireStoredProfile } from './history-lookup.ts';
 import { printJson, printLine } from './output.ts';
-import { printProfileTable, profileToJson, runCompleteness } from './run-summary.ts';
+import { printProfileTable, profileToJson } from './run-summary.ts';
 import { sparkline } from './sparkline.ts';
 
 /** Options of `show`. */

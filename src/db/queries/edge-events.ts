@@ -76,7 +76,8 @@ export type EventFilter = 'gained' | 'lost';
 
 /**
  * Events of a profile's `list` edges: gains or losses, inside `window` (event time) and/or recorded
- * by runs with an id above `afterRunId` (runs after a given complete run), oldest first.
+ * by runs with an id above `afterRunId` (runs after a given complete run) and at most `throughRunId`
+ * (up to a given complete run), oldest first.
  * Baseline events are never gains: they are the first inventory, not new followers.
  */
 export async function listEdgeEvents(
@@ -84,7 +85,7 @@ export async function listEdgeEvents(
   list: EdgeList,
   profileId: string,
   filter: EventFilter,
-  scope: Window & { afterRunId?: string | null },
+  scope: Window & { afterRunId?: string | null; throughRunId?: string | null },
   page: Page,
 ): Promise<{ rows: EdgeEventRow[]; lastId: string | null }> {
   const t = EDGE_TABLES[list];
@@ -96,8 +97,18 @@ export async function listEdgeEvents(
        AND ($3::timestamptz IS NULL OR v.occurred_at >= $3) AND ($4::timestamptz IS NULL OR v.occurred_at < $4)
        AND ($5::bigint IS NULL OR v.job_call_id > $5)
        AND ($6::bigint IS NULL OR v.id > $6)
+       AND ($8::bigint IS NULL OR v.job_call_id <= $8)
      ORDER BY v.id LIMIT $7`,
-    [profileId, filter, scope.since ?? null, scope.until ?? null, scope.afterRunId ?? null, page.afterId ?? null, page.limit],
+    [
+      profileId,
+      filter,
+      scope.since ?? null,
+      scope.until ?? null,
+      scope.afterRunId ?? null,
+      page.afterId ?? null,
+      page.limit,
+      scope.throughRunId ?? null,
+    ],
   );
   const rows = res.rows.map((r) => ({
     extId: r.ext_id as string,
@@ -142,4 +153,65 @@ export async function sincePreviousCompleteRun(
 }> {
   const [latest, previous] = await listCompleteRuns(q, list, profileId, 2);
   return { afterRunId: previous?.id ?? null, previous: previous ?? null, latest: latest ?? null };
+}
+
+/** A complete run of a profile's list with what changed since the complete run before it. */
+export interface CompleteRunChanges {
+  id: string;
+  finishedAt: Date;
+  /** The profile's first complete run of the list: its accounts are the baseline, none is new. */
+  baseline: boolean;
+  /** The complete run before it (null for the first one). */
+  previousId: string | null;
+  /** Gains (followed, refollowed; never baseline) and losses recorded by runs after `previousId` up to this run. */
+  gained: number;
+  lost: number;
+}
+
+/**
+ * A page of the complete (succeeded) runs of a profile's `list`, newest first, each with the gains
+ * and losses recorded by the runs after the previous complete run up to it (the window `show` uses
+ * for the newest one). `total` counts every complete run of the list.
+ */
+export async function listCompleteRunChanges(
+  q: Queryable,
+  list: EdgeList,
+  profileId: string,
+  page: { limit: number; offset: number },
+): Promise<{ runs: CompleteRunChanges[]; total: number }> {
+  const t = EDGE_TABLES[list];
+  const res = await q.query<Record<string, unknown>>(
+    `WITH complete AS (
+       SELECT id, finished_at, baseline, lag(id) OVER (ORDER BY id) AS previous_id, count(*) OVER () AS total
+       FROM job_calls WHERE subject_id = $1 AND kind = $2 AND status = 'succeeded'
+     ), shown AS (SELECT * FROM complete ORDER BY id DESC LIMIT $3 OFFSET $4)
+     SELECT s.id, s.finished_at, s.baseline, s.previous_id, s.total,
+       (SELECT count(*) FROM ${t.events} v WHERE v.social_profile_id = $1 AND v.job_call_id <= s.id
+          AND (s.previous_id IS NULL OR v.job_call_id > s.previous_id)
+          AND v.event IN ('followed', 'refollowed') AND NOT v.baseline) AS gained,
+       (SELECT count(*) FROM ${t.events} v WHERE v.social_profile_id = $1 AND v.job_call_id <= s.id
+          AND (s.previous_id IS NULL OR v.job_call_id > s.previous_id) AND v.event = 'unfollowed') AS lost
+     FROM shown s ORDER BY s.id DESC`,
+    [profileId, list, page.limit, page.offset],
+  );
+  return {
+    // A page past the end has no row to read the total from.
+    total: res.rows[0] ? Number(res.rows[0].total) : await countCompleteRuns(q, list, profileId),
+    runs: res.rows.map((r) => ({
+      id: idFromInt8(r.id as string),
+      finishedAt: r.finished_at as Date,
+      baseline: r.baseline === true,
+      previousId: r.previous_id === null ? null : idFromInt8(r.previous_id as string),
+      gained: Number(r.gained),
+      lost: Number(r.lost),
+    })),
+  };
+}
+
+async function countCompleteRuns(q: Queryable, list: EdgeList, profileId: string): Promise<number> {
+  const res = await q.query<{ n: string }>(
+    `SELECT count(*) AS n FROM job_calls WHERE subject_id = $1 AND kind = $2 AND status = 'succeeded'`,
+    [profileId, list],
+  );
+  return Number(res.rows[0]!.n);
 }

@@ -15,6 +15,8 @@ export interface ProviderRequests {
 /** A run with its profile's username and its requests per provider. */
 export interface RunReport extends JobCallRow {
   username: string | null;
+  /** The profile's platform (null when the run has no stored profile). */
+  platform: string | null;
   /** Provider name -> requests (a provider named in the cursor when the ledger column is empty). */
   requestsByProvider: Record<string, ProviderRequests>;
 }
@@ -48,18 +50,35 @@ export function providerCalls(run: RunReport): number {
   return Object.values(run.requestsByProvider).reduce((n, p) => n + p.calls, 0);
 }
 
+/** Wall time of a run from its first request to its end (seconds, 0.001 precision), null while it runs. */
+export function runSeconds(run: JobCallRow): number | null {
+  if (!run.startedAt || !run.finishedAt) return null;
+  return Math.round(run.finishedAt.getTime() - run.startedAt.getTime()) / 1000;
+}
+
+/** seen / expected of a list run, rounded to 0.0001 (null for a profile run or an unknown count). */
+export function runCompleteness(run: JobCallRow): number | null {
+  if (run.kind === 'profile' || run.expectedItems === null || run.expectedItems === 0) return null;
+  return Math.round((run.itemsSeen / run.expectedItems) * 10_000) / 10_000;
+}
+
 function toReport(r: Record<string, unknown>): RunReport {
   const byProvider: Record<string, ProviderRequests> = {};
   for (const [k, v] of Object.entries((r.by_provider ?? {}) as Record<string, { calls: number | string; units: number | string }>)) {
     byProvider[k] = { calls: countFromInt8(v.calls) ?? 0, units: countFromInt8(v.units) ?? 0 };
   }
-  return { ...jobCallFromRow(r), username: r.profile_username as string | null, requestsByProvider: byProvider };
+  return {
+    ...jobCallFromRow(r),
+    username: r.profile_username as string | null,
+    platform: (r.profile_platform ?? null) as string | null,
+    requestsByProvider: byProvider,
+  };
 }
 
 /** Runs, newest first, with their profile and requests per provider (one statement). */
 export async function listRunReports(q: Queryable, f: RunFilter): Promise<RunReport[]> {
   const res = await q.query(
-    `SELECT j.*, p.username AS profile_username, ${BY_PROVIDER} AS by_provider
+    `SELECT j.*, p.username AS profile_username, p.platform AS profile_platform, ${BY_PROVIDER} AS by_provider
      FROM (SELECT ${JOB_CALL_COLUMNS} FROM job_calls
            WHERE ($1::bigint IS NULL OR subject_id = $1) AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR kind = $3)
            ORDER BY id DESC LIMIT $4) j
@@ -73,7 +92,7 @@ export async function listRunReports(q: Queryable, f: RunFilter): Promise<RunRep
 /** One run with its profile and requests per provider, or null. */
 export async function getRunReport(q: Queryable, id: string): Promise<RunReport | null> {
   const res = await q.query(
-    `SELECT j.*, p.username AS profile_username, ${BY_PROVIDER} AS by_provider
+    `SELECT j.*, p.username AS profile_username, p.platform AS profile_platform, ${BY_PROVIDER} AS by_provider
      FROM (SELECT ${JOB_CALL_COLUMNS} FROM job_calls WHERE id = $1) j LEFT JOIN social_profiles p ON p.id = j.subject_id`,
     [id],
   );
@@ -84,7 +103,7 @@ export async function getRunReport(q: Queryable, id: string): Promise<RunReport 
 export async function getRunReports(q: Queryable, ids: readonly string[]): Promise<RunReport[]> {
   if (ids.length === 0) return [];
   const res = await q.query(
-    `SELECT j.*, p.username AS profile_username, ${BY_PROVIDER} AS by_provider
+    `SELECT j.*, p.username AS profile_username, p.platform AS profile_platform, ${BY_PROVIDER} AS by_provider
      FROM (SELECT ${JOB_CALL_COLUMNS} FROM job_calls WHERE id = ANY($1::bigint[])) j LEFT JOIN social_profiles p ON p.id = j.subject_id`,
     [ids],
   );
