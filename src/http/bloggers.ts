@@ -1,6 +1,7 @@
 // GET /api/v1/bloggers (search) and GET /api/v1/bloggers/:platform/:username (one profile).
 // Both read through the same query modules as the CLI (src/db/queries/search.ts, bloggers.ts).
-import { findBloggerCard } from '../db/queries/bloggers.ts';
+import type { Queryable } from '../db/database.ts';
+import { type BloggerCard, findBloggerCard } from '../db/queries/bloggers.ts';
 import { parseSearchRequest, SearchInputError } from '../db/queries/search-input.ts';
 import { searchBloggers } from '../db/queries/search.ts';
 import { HttpError } from './respond.ts';
@@ -40,16 +41,23 @@ function decodeSegment(segment: string, name: string): string {
   }
 }
 
-/** GET /api/v1/bloggers/:platform/:username -> the profile and its latest snapshot, 404 when unknown. */
-export async function profileRoute(ctx: RouteContext): Promise<RouteResult> {
-  const platform = decodeSegment(ctx.params[0] ?? '', 'platform').toLowerCase();
-  const username = decodeSegment(ctx.params[1] ?? '', 'username');
+/**
+ * The platform and username of a `/:platform/:username` path (the API's and the blogger page's).
+ * @throws HttpError 400 when either is malformed
+ */
+export function parseProfilePath(params: string[]): { platform: string; username: string } {
+  const platform = decodeSegment(params[0] ?? '', 'platform').toLowerCase();
+  const username = decodeSegment(params[1] ?? '', 'username');
   if (!PLATFORM.test(platform))
     throw new HttpError(400, 'invalid_parameter', `platform must be a lowercase name such as "instagram", got "${platform.slice(0, 40)}"`);
   if (!USERNAME.test(username))
     throw new HttpError(400, 'invalid_parameter', 'username must be 1 to 64 characters without spaces or slashes');
-  if (ctx.url.search !== '') throw new HttpError(400, 'invalid_parameter', 'this endpoint takes no query parameters');
-  const card = await findBloggerCard(ctx.deps.db, platform, username);
+  return { platform, username };
+}
+
+/** The stored blogger of a profile path (the API's and the blogger page's). @throws HttpError 404 when none is stored */
+export async function requireBloggerCard(db: Queryable, platform: string, username: string): Promise<BloggerCard> {
+  const card = await findBloggerCard(db, platform, username);
   if (!card) {
     throw new HttpError(
       404,
@@ -57,5 +65,12 @@ export async function profileRoute(ctx: RouteContext): Promise<RouteResult> {
       `no ${platform} profile "${username.replace(/^@+/, '')}" is stored; sync it first (sm-core sync-profile)`,
     );
   }
-  return { status: 200, body: card };
+  return card;
+}
+
+/** GET /api/v1/bloggers/:platform/:username -> the profile and its latest snapshot, 404 when unknown. */
+export async function profileRoute(ctx: RouteContext): Promise<RouteResult> {
+  const { platform, username } = parseProfilePath(ctx.params);
+  if (ctx.url.search !== '') throw new HttpError(400, 'invalid_parameter', 'this endpoint takes no query parameters');
+  return { status: 200, body: await requireBloggerCard(ctx.deps.db, platform, username) };
 }

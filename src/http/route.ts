@@ -19,12 +19,14 @@ export interface RouteContext {
   deps: HttpDeps;
 }
 
-/** A handler's answer: JSON unless `text` is given (then served as-is with `contentType`). */
+/** A handler's answer: JSON unless `text` is given (then served as-is with `contentType` and `headers`). */
 export interface RouteResult {
   status: number;
   body?: unknown;
   text?: string;
   contentType?: string;
+  /** Extra response headers of a `text` answer (the web pages' Content-Security-Policy, caching). */
+  headers?: Record<string, string>;
 }
 
 /** One entry of the route table. `name` is the pattern used as the metrics label. */

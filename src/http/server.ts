@@ -1,10 +1,14 @@
-// The HTTP API on node:http: a small route table, JSON errors, a request timeout, a body size
+// The HTTP API and the web pages on node:http: a small route table, JSON errors, a request timeout, a body size
 // limit, metrics per request, and a graceful close (finish in-flight requests, then stop).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { profileRoute, searchRoute } from './bloggers.ts';
 import { healthRoute } from './health.ts';
 import { createMetrics, type HttpMetrics } from './metrics.ts';
 import { buildOpenApi } from './openapi.ts';
+import { bloggerPage } from './pages/blogger-page.ts';
+import { pageRoute, staticRoute } from './pages/page-route.ts';
+import { runPage } from './pages/run-page.ts';
+import { searchPage } from './pages/search-page.ts';
 import { HttpError, sendError, sendJson, toHttpError } from './respond.ts';
 import type { HttpDeps, Route, RouteResult } from './route.ts';
 
@@ -35,6 +39,11 @@ function routes(metrics: HttpMetrics): Route[] {
     { name: '/api/v1/bloggers/:platform/:username', pattern: /^\/api\/v1\/bloggers\/([^/]+)\/([^/]+)\/?$/, handler: profileRoute },
     { name: '/api/v1/openapi.json', pattern: /^\/api\/v1\/openapi\.json$/, handler: async () => ({ status: 200, body: buildOpenApi() }) },
     { name: '/health', pattern: /^\/health\/?$/, handler: healthRoute },
+    // The web pages for people (src/http/pages) and their script and styles.
+    { name: '/', pattern: /^\/$/, handler: pageRoute(searchPage) },
+    { name: '/bloggers/:platform/:username', pattern: /^\/bloggers\/([^/]+)\/([^/]+)\/?$/, handler: pageRoute(bloggerPage) },
+    { name: '/runs/:id', pattern: /^\/runs\/([^/]+)\/?$/, handler: pageRoute(runPage) },
+    { name: '/static/:file', pattern: /^\/static\/([^/]+)$/, handler: staticRoute },
     {
       name: '/metrics',
       pattern: /^\/metrics\/?$/,
@@ -73,6 +82,7 @@ function send(res: ServerResponse, result: RouteResult): void {
     res.writeHead(result.status, {
       'content-type': result.contentType ?? 'text/plain; charset=utf-8',
       'content-length': String(Buffer.byteLength(result.text)),
+      ...result.headers,
     });
     res.end(result.text);
   } else {
@@ -81,8 +91,8 @@ function send(res: ServerResponse, result: RouteResult): void {
 }
 
 /**
- * Creates the API server (not yet listening). Every response is JSON except /metrics; errors are
- * `{error:{code,message}}`; unexpected errors are logged with their stack and answered with a
+ * Creates the API server (not yet listening). Every response is JSON except /metrics, the web pages
+ * (HTML, src/http/pages) and their static files; API errors are `{error:{code,message}}`; unexpected errors are logged with their stack and answered with a
  * bare 500. Call `listen()` on the result, and `shutdown()` to stop it gracefully.
  */
 export function createHttpServer(deps: HttpDeps, options: HttpOptions = {}): ApiServer {

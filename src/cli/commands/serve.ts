@@ -17,7 +17,7 @@ function parsePort(text: string): number {
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('serve the HTTP API: search, profiles, /health, /metrics, /api/v1/openapi.json')
+    .description('serve the HTTP API (search, profiles, /health, /metrics, /api/v1/openapi.json) and the web pages')
     .option('--port <n>', 'TCP port to listen on (0 picks a free one)', '3000')
     .option('--host <address>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
     .addHelpText(
@@ -29,6 +29,10 @@ Endpoints (docs/api.md):
   GET /health          200, or 503 with the reason (database unreachable, schema not current)
   GET /metrics         Prometheus text
   GET /api/v1/openapi.json
+Web pages for people (read-only; open the printed URL):
+  GET /                               search with type-ahead
+  GET /bloggers/:platform/:username   profile, follower-count chart, new and lost followers, last runs
+  GET /runs/:id                       one run and its chain of provider calls
 
 Prints "listening on http://HOST:PORT" once ready. SIGTERM or SIGINT stops it gracefully
 (in-flight requests finish, at most ${SHUTDOWN_GRACE_MS / 1000} s); a second signal exits at once (130).
