@@ -26,9 +26,11 @@ export const LAST_RUNS = 10;
 
 const pct = (v: number | null) => (v === null ? '–' : `${(Math.round(v * 10_000) / 100).toString()}%`);
 
-function linkOrDash(url: string | null, label: string): SafeHtml {
+/** A provider URL as a link (with its whole address, or only its host when `hostOnly`), never loaded by the page. */
+function linkOrDash(url: string | null, label: string, hostOnly = false): SafeHtml {
   const href = safeHttpUrl(url);
-  if (href) return html`<a href="${href}" rel="noopener noreferrer nofollow">${label}</a> <code>${href}</code>`;
+  if (href)
+    return html`<a href="${href}" rel="noopener noreferrer nofollow">${label}</a> <code>${hostOnly ? new URL(href).host : href}</code>`;
   return url ? html`<code>${url}</code> (not a web address)` : html`–`;
 }
 
@@ -128,7 +130,7 @@ export async function bloggerPage(ctx: RouteContext): Promise<Page> {
 <dt>Platform id</dt><dd><code>${card.platform} ${card.ext_id}</code></dd>
 <dt>Last synced</dt><dd>${timeTag(card.last_synced_at, 'never')}</dd>
 <dt>Web site</dt><dd>${linkOrDash(card.url, 'open')}</dd>
-<dt>Picture</dt><dd>${linkOrDash(card.avatar, 'open the picture')}</dd>
+<dt>Picture</dt><dd>${linkOrDash(card.avatar, 'open the picture', true)}</dd>
 </dl></section>
 <section aria-labelledby="growth-heading"><h2 id="growth-heading">Follower count</h2>
 ${followersChart(

@@ -74,10 +74,9 @@ export function followersChart(points: ChartPoint[], caption: string): SafeHtml 
   const y = (v: number) => MARGIN.top + plotH - ((v - axis.lo) / (axis.hi - axis.lo)) * plotH;
   const r = (n: number) => Math.round(n * 10) / 10;
   const withTime = t1 - t0 < 3 * 86_400_000;
-  const dateTicks =
-    t1 === t0
-      ? [known[0]!.at]
-      : Array.from({ length: 5 }, (_, i) => new Date(t0 + ((t1 - t0) * i) / 4)).filter((_, i) => known.length > 1 || i === 0);
+  // Five dates, or three when they carry a time (longer labels); one when every snapshot has the same time.
+  const ticks = t1 === t0 ? 1 : withTime ? 3 : 5;
+  const dateTicks = Array.from({ length: ticks }, (_, i) => new Date(ticks === 1 ? t0 : t0 + ((t1 - t0) * i) / (ticks - 1)));
   const line = known.map((p) => `${r(x(p.at))},${r(y(p.value))}`).join(' ');
   const radius = known.length > 60 ? 2.5 : 4;
   const first = known[0]!;
