@@ -2,6 +2,7 @@
 // provider text, the chart's points, the follower changes per complete run, the run page, error
 // pages, the static files, and that no page starts a sync. The browser tests are in browser.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listServiceCalls } from '../../src/db/queries/service-calls.ts';
 import { axisValue, followersChart, niceStep, valueAxis } from '../../src/http/pages/chart.ts';
 import { escapeHtml, html, providerText, safeHttpUrl } from '../../src/http/pages/html.ts';
 import { type RunningApi, request, startApi } from './api-helpers.ts';
@@ -88,6 +89,13 @@ describe('pages', () => {
     expect(results.text).toContain('52,000 followers');
     expect(results.text).not.toContain('<script>window');
     expect(results.text).toContain('&lt;script&gt;window.__pwned = 1&lt;/script&gt;');
+
+    const tooLong = await request(api.base, `/?q=${'a'.repeat(201)}`);
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.text).toContain('<label for="q">');
+    expect(tooLong.text).toMatch(/<p class="error" role="alert">the search query is 201 characters long; the limit is 200<\/p>/);
+    expect((await request(api.base, '/?q=growth&page=0')).status).toBe(400);
+    expect((await request(api.base, '/?q=growth&sort=x')).status).toBe(400);
   });
 
   it('the blogger page: card escaped, one chart point per snapshot with its value, changes, runs', async () => {
@@ -139,6 +147,13 @@ describe('pages', () => {
     expect(rows[0]![2]).toContain('<code title="cursor-page-2">cursor-page-2</code>');
     expect(r.text).toContain('baseline (first complete run: nothing new)');
     expect(r.text).toContain(`<a href="/bloggers/instagram/${GROWTH.username}">@${GROWTH.username}</a>`);
+    expect(r.text).toContain('Provider calls (2)');
+    // Calls are paged (200 a page): a page past the end lists none; the query pages by offset.
+    const past = await request(api.base, `/runs/${fx.baselineRun}?calls_page=2`);
+    expect([past.status, past.text.match(/<tr id="call-/g)]).toEqual([200, null]);
+    expect((await request(api.base, `/runs/${fx.baselineRun}?page=2`)).status).toBe(400);
+    const second = await listServiceCalls(fx.h.deps.db, fx.baselineRun, { limit: 1, offset: 1 });
+    expect(second.map((c) => c.id)).toEqual([rows[1]![1]]);
   });
 
   it('unknown bloggers and runs are HTML 404 pages; the static files are served with their types', async () => {

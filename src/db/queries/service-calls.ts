@@ -210,13 +210,17 @@ export async function lastSucceededServiceCall(q: Queryable, jobCallId: string):
   return res.rows[0] ? idFromInt8(res.rows[0].id) : null;
 }
 
-/** Every request of a run, oldest first. */
-export async function listServiceCalls(q: Queryable, jobCallId: string): Promise<ServiceCallRow[]> {
+/** Every request of a run, oldest first; with `page`, at most `limit` of them after the first `offset`. */
+export async function listServiceCalls(
+  q: Queryable,
+  jobCallId: string,
+  page?: { limit: number; offset: number },
+): Promise<ServiceCallRow[]> {
   const res = await q.query<Record<string, unknown>>(
     `SELECT id, job_call_id, parent_service_call_id, kind, status, cursor, result_summary, error_message, queue_job_id,
        request_units, started_at, finished_at
-     FROM service_calls WHERE job_call_id = $1 ORDER BY id`,
-    [jobCallId],
+     FROM service_calls WHERE job_call_id = $1 ORDER BY id LIMIT $2 OFFSET $3`,
+    [jobCallId, page?.limit ?? null, page?.offset ?? 0],
   );
   return res.rows.map((r) => ({
     id: idFromInt8(r.id as string),

@@ -1,4 +1,4 @@
-// GET /runs/:id : one run and the chain of provider calls it made, like `sm-core runs show <id>`:
+// GET /runs/:id[?calls_page=N] : one run and the chain of provider calls it made, like `sm-core runs show <id>`:
 // status and outcome, times, pages / calls / requests, accounts seen, new and lost, list restarts,
 // then every provider call with its parent, cursors sent and received, items, HTTP status, errors.
 import { getRunReport, httpRequests, providerCalls, runCompleteness, runSeconds } from '../../db/queries/run-reports.ts';
@@ -7,7 +7,10 @@ import { HttpError } from '../respond.ts';
 import type { RouteContext } from '../route.ts';
 import { bloggerHref } from './search-page.ts';
 import { count, html, providerText, type SafeHtml, timeTag } from './html.ts';
-import type { Page } from './page-route.ts';
+import { type Page, pageNumber } from './page-route.ts';
+
+/** Provider calls per page (a long followers run makes one per page of followers). */
+export const CALLS_PER_PAGE = 200;
 
 /** Largest PostgreSQL bigint (job_calls.id): a larger id names no run. */
 const INT8_MAX = 9_223_372_036_854_775_807n;
@@ -46,10 +49,16 @@ function callsTable(calls: ServiceCallRow[]): SafeHtml {
 /** GET /runs/:id */
 export async function runPage(ctx: RouteContext): Promise<Page> {
   const id = ctx.params[0] ?? '';
-  if (ctx.url.search !== '') throw new HttpError(400, 'invalid_parameter', 'this page takes no query parameters');
+  for (const key of ctx.url.searchParams.keys()) {
+    if (key !== 'calls_page') throw new HttpError(400, 'invalid_parameter', `unknown parameter "${key.slice(0, 40)}"; allowed: calls_page`);
+  }
   const run = /^\d{1,19}$/.test(id) && BigInt(id) <= INT8_MAX ? await getRunReport(ctx.deps.db, id) : null;
   if (!run) throw new HttpError(404, 'not_found', `no run ${id.slice(0, 30)} is stored`);
-  const calls = await listServiceCalls(ctx.deps.db, run.id);
+  const page = pageNumber(ctx.url, 'calls_page');
+  const calls = await listServiceCalls(ctx.deps.db, run.id, { limit: CALLS_PER_PAGE, offset: (page - 1) * CALLS_PER_PAGE });
+  const total = providerCalls(run);
+  const pages = Math.max(1, Math.ceil(total / CALLS_PER_PAGE));
+  const link = (p: number) => `/runs/${run.id}?calls_page=${p}#calls-heading`;
   const list = run.kind !== 'profile';
   const requests = Object.entries(run.requestsByProvider)
     .map(([p, v]) => `${p} ${v.units}${v.calls === v.units ? '' : ` (${v.calls} call${v.calls === 1 ? '' : 's'})`}`)
@@ -77,8 +86,13 @@ ${run.cursor ? html`<dt>Next cursor</dt><dd>${cursorCell(run.cursor)}</dd>` : ''
 ${run.deferredUntil ? html`<dt>Waiting until</dt><dd>${timeTag(run.deferredUntil)}</dd>` : ''}
 ${run.parentJobCallId ? html`<dt>Started by run</dt><dd><a href="/runs/${run.parentJobCallId}">${run.parentJobCallId}</a></dd>` : ''}
 </dl></section>
-<section aria-labelledby="calls-heading"><h2 id="calls-heading">Provider calls (${calls.length})</h2>
+<section aria-labelledby="calls-heading"><h2 id="calls-heading">Provider calls (${count(total)})</h2>
 <p class="meta">Each call is one queue job; its parent is the call that returned the cursor it sent. Requests are the HTTP requests it sent (what the provider bills).</p>
-${callsTable(calls)}</section>`,
+${callsTable(calls)}
+${
+  total > CALLS_PER_PAGE
+    ? html`<nav class="pager" aria-label="Pages of provider calls">${page > 1 ? html`<a href="${link(page - 1)}" rel="prev">Earlier calls</a>` : ''}<span>Calls ${count((page - 1) * CALLS_PER_PAGE + 1)}–${count(Math.min(page * CALLS_PER_PAGE, total))} of ${count(total)}</span>${page < pages ? html`<a href="${link(page + 1)}" rel="next">Later calls</a>` : ''}</nav>`
+    : ''
+}</section>`,
   };
 }

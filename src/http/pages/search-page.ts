@@ -1,7 +1,7 @@
 // GET / : the search page. A labelled search box whose type-ahead (static/app.js) asks
 // /api/v1/bloggers; submitted without JavaScript (`/?q=anna&page=2`) the server runs the same search
 // (src/db/queries/search.ts) and lists the results: handle, name, followers, last synced.
-import { parseSearchRequest } from '../../db/queries/search-input.ts';
+import { parseSearchRequest, SearchInputError, type SearchRequest } from '../../db/queries/search-input.ts';
 import { type SearchHit, searchBloggers } from '../../db/queries/search.ts';
 import { HttpError } from '../respond.ts';
 import type { RouteContext } from '../route.ts';
@@ -47,10 +47,19 @@ export async function searchPage(ctx: RouteContext): Promise<Page> {
     return { title: 'Search', main: html`<h1>Bloggers</h1>${searchForm(query)}` };
   }
   const page = pageNumber(ctx.url, 'page');
-  const result = await searchBloggers(
-    ctx.deps.db,
-    parseSearchRequest({ q: query, page: String(page), per_page: String(SEARCH_PAGE_SIZE) }),
-  );
+  let request: SearchRequest;
+  try {
+    request = parseSearchRequest({ q: query, page: String(page), per_page: String(SEARCH_PAGE_SIZE) });
+  } catch (err) {
+    // A query the search refuses (too long): the form again, with the reason.
+    if (!(err instanceof SearchInputError)) throw err;
+    return {
+      status: 400,
+      title: 'Search',
+      main: html`<h1>Bloggers</h1>${searchForm(query)}<p class="error" role="alert">${err.message}</p>`,
+    };
+  }
+  const result = await searchBloggers(ctx.deps.db, request);
   const { total, total_exact: exact } = result.meta;
   const pages = Math.max(1, Math.ceil(total / SEARCH_PAGE_SIZE));
   const link = (p: number) => `/?${new URLSearchParams({ q: query, page: String(p) }).toString()}`;
