@@ -186,11 +186,11 @@ export async function listCompleteRunChanges(
        FROM job_calls WHERE subject_id = $1 AND kind = $2 AND status = 'succeeded'
      ), shown AS (SELECT * FROM complete ORDER BY id DESC LIMIT $3 OFFSET $4)
      SELECT s.id, s.finished_at, s.baseline, s.previous_id, s.total,
-       (SELECT count(*) FROM ${t.events} v WHERE v.social_profile_id = $1 AND v.job_call_id <= s.id
-          AND (s.previous_id IS NULL OR v.job_call_id > s.previous_id)
-          AND v.event IN ('followed', 'refollowed') AND NOT v.baseline) AS gained,
-       (SELECT count(*) FROM ${t.events} v WHERE v.social_profile_id = $1 AND v.job_call_id <= s.id
-          AND (s.previous_id IS NULL OR v.job_call_id > s.previous_id) AND v.event = 'unfollowed') AS lost
+       -- One range of the job_call_id index per run: (previous complete run, this run].
+       (SELECT count(*) FROM ${t.events} v WHERE v.job_call_id > coalesce(s.previous_id, 0) AND v.job_call_id <= s.id
+          AND v.social_profile_id = $1 AND v.event IN ('followed', 'refollowed') AND NOT v.baseline) AS gained,
+       (SELECT count(*) FROM ${t.events} v WHERE v.job_call_id > coalesce(s.previous_id, 0) AND v.job_call_id <= s.id
+          AND v.social_profile_id = $1 AND v.event = 'unfollowed') AS lost
      FROM shown s ORDER BY s.id DESC`,
     [profileId, list, page.limit, page.offset],
   );
