@@ -2,6 +2,7 @@
 // provider text, the chart's points, the follower changes per complete run, the run page, error
 // pages, the static files, and that no page starts a sync. The browser tests are in browser.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listCompleteRunChanges } from '../../src/db/queries/edge-events.ts';
 import { listServiceCalls } from '../../src/db/queries/service-calls.ts';
 import { axisValue, followersChart, niceStep, valueAxis } from '../../src/http/pages/chart.ts';
 import { escapeHtml, html, providerText, safeHttpUrl } from '../../src/http/pages/html.ts';
@@ -126,6 +127,19 @@ describe('pages', () => {
     expect(r.text).toMatch(/Baseline: the first complete run/);
     // Last runs link to their pages.
     expect(attrs(r.text, 'a', 'href')).toContain(`/runs/${fx.changeRun}`);
+  });
+
+  it('listCompleteRunChanges: complete runs newest first with their window counts, paged, with the total', async () => {
+    const all = await listCompleteRunChanges(fx.h.deps.db, 'followers', fx.profileId, { limit: 5, offset: 0 });
+    expect(all.total).toBe(2);
+    expect(all.runs.map((r) => [r.id, r.previousId, r.baseline, r.gained, r.lost])).toEqual([
+      [fx.changeRun, fx.baselineRun, false, 1, 1],
+      [fx.baselineRun, null, true, 0, 0],
+    ]);
+    const second = await listCompleteRunChanges(fx.h.deps.db, 'followers', fx.profileId, { limit: 1, offset: 1 });
+    expect([second.total, second.runs.map((r) => r.id)]).toEqual([2, [fx.baselineRun]]);
+    const past = await listCompleteRunChanges(fx.h.deps.db, 'followers', fx.profileId, { limit: 5, offset: 5 });
+    expect([past.total, past.runs]).toEqual([2, []]);
   });
 
   it('the follower changes are paged by complete run', async () => {
