@@ -3,7 +3,7 @@
 // Type-ahead search, the chart's points, provider text rendered as text (no script runs, no CSP
 // violation), no horizontal scroll at 375 px, times in the browser's locale and time zone.
 // Screenshots of every page go to test/.out/screenshots/ (git-ignored) for people to look at.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -23,6 +23,7 @@ let browser: BrowserContext;
 const problems: string[] = [];
 
 beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get update && apt-get install -y chromium (.ci/run does it)`);
   fx = await createPageFixture();
   api = await startApi(fx.h.deps.db);
   mkdirSync(SCREENSHOTS, { recursive: true });
