@@ -29,6 +29,11 @@ export const EXIT = {
   rateLimited: 10,
   /** Provider rejected the API key. */
   unauthorized: 11,
+  /**
+   * An analysis needs a list that has never completed (`mutuals`, `overlap`, `audience`: a judgement
+   * on a partial list would be wrong): sync the list first.
+   */
+  noCompleteList: 12,
   /** Interrupted by a signal before the work ended. */
   interrupted: 130,
 } as const;

@@ -2,10 +2,13 @@
 // Heavy modules (pg, pg-boss) load inside actions only, so `--help` starts fast.
 import { Command, CommanderError } from 'commander';
 import { AppError, EXIT, UsageError } from '../errors.ts';
+import { registerAudience } from './commands/audience.ts';
 import { registerDb } from './commands/db.ts';
 import { registerFollowers } from './commands/followers.ts';
 import { commandPath, registerHelp } from './commands/help.ts';
 import { registerMigrate } from './commands/migrate.ts';
+import { registerMutuals } from './commands/mutuals.ts';
+import { registerOverlap } from './commands/overlap.ts';
 import { registerRunSchedule } from './commands/run-schedule.ts';
 import { registerRuns } from './commands/runs.ts';
 import { registerSchedule } from './commands/schedule.ts';
@@ -37,6 +40,9 @@ export function buildProgram(): Command {
   registerSyncFollowings(program);
   registerShow(program);
   registerFollowers(program);
+  registerMutuals(program);
+  registerOverlap(program);
+  registerAudience(program);
   registerRuns(program);
   registerWorker(program);
   registerMigrate(program);
@@ -53,7 +59,8 @@ Exit codes:
   0 ok   1 internal error   2 usage   3 configuration   4 database unreachable or in use
   5 schema behind/ahead (run sm-core migrate)   6 run failed   7 run partial
   8 profile not found   9 profile private   10 provider throttled/out of quota
-  11 provider rejected the API key   130 interrupted`,
+  11 provider rejected the API key   12 a list the analysis needs never completed
+  130 interrupted`,
   );
   registerHelp(program);
   routeUsageErrors(program);
