@@ -133,12 +133,45 @@ export const envSchema = z.object({
   SM_RUN_RESUME_HOURS: intWithDefault(24, 0),
   /** Seconds the provider that issued a list run's cursor may keep failing before the list restarts on the next provider (docs/providers.md). */
   SM_CURSOR_PROVIDER_WAIT_SECONDS: intWithDefault(900, 0),
+  /** Change alerts (docs/analytics.md): the webhook that receives a signed JSON POST when a run ends with news. */
+  SM_WEBHOOK_URL: z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/, message: 'an http:// or https:// URL' }).optional()),
+  /** HMAC-SHA256 key of the alert signature; required with SM_WEBHOOK_URL. */
+  SM_WEBHOOK_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, { message: 'at least 16 characters' }).optional()),
+  /** POST attempts per alert before it becomes a dead letter. */
+  SM_WEBHOOK_MAX_ATTEMPTS: intWithDefault(8, 1),
+  /** Seconds before the first retry of a failed alert; doubles per attempt (with jitter), at most an hour. 0 = retry at once. */
+  SM_WEBHOOK_RETRY_SECONDS: intWithDefault(30, 0),
+  /** Total time one POST may take (ms). */
+  SM_WEBHOOK_TIMEOUT_MS: intWithDefault(10_000, 100),
+  /** New / lost followers named in an alert (the counts are always complete). */
+  SM_WEBHOOK_LIST_MAX: intWithDefault(20, 0),
 });
 
 export type Env = z.infer<typeof envSchema>;
 
 /** Keys whose values are secrets: never logged, never in errors, never stored. */
-export const SECRET_KEYS = ['DATABASE_URL', 'DB_PASSWORD', 'ROCKET_API_KEY', 'RAPID_API_KEY', 'NEW_RELIC_LICENSE_KEY'] as const;
+export const SECRET_KEYS = [
+  'DATABASE_URL',
+  'DB_PASSWORD',
+  'ROCKET_API_KEY',
+  'RAPID_API_KEY',
+  'NEW_RELIC_LICENSE_KEY',
+  // A webhook URL often carries its own token (Slack, Discord...): treated as a secret too.
+  'SM_WEBHOOK_URL',
+  'SM_WEBHOOK_SECRET',
+] as const;
+
+/** Change alerts: where and how run-end alerts are POSTed (src/sync/alerts.ts); absent without SM_WEBHOOK_URL. */
+export interface WebhookSettings {
+  url: string;
+  secret: string;
+  maxAttempts: number;
+  /** First retry delay (seconds; 0 = at once, no backoff). */
+  retrySeconds: number;
+  timeoutMs: number;
+  /** Accounts named per alert. */
+  listMax: number;
+}
 
 /**
  * Where the database lives: a configured server, or a database (`sm_core`, or `sm_core_sample` for
@@ -189,6 +222,8 @@ export interface Config {
   runResumeHours: number;
   /** SM_CURSOR_PROVIDER_WAIT_SECONDS (seconds; src/sync/provider-switch.ts). */
   cursorProviderWaitSeconds: number;
+  /** Change alerts (SM_WEBHOOK_*); undefined when SM_WEBHOOK_URL is not set. */
+  webhook: WebhookSettings | undefined;
   /** Every value that must never appear in output; used by the logger and error printer to redact. */
   secrets: string[];
 }
@@ -234,6 +269,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       throw new ConfigError(`missing required configuration for production: ${missing.join(', ')} (see .env.example)`);
     }
   }
+  if (e.SM_WEBHOOK_URL && !e.SM_WEBHOOK_SECRET) {
+    throw new ConfigError('SM_WEBHOOK_SECRET must be set with SM_WEBHOOK_URL: every alert is signed (see .env.example)');
+  }
   const providers = {
     rocket: { apiKey: e.ROCKET_API_KEY, host: e.ROCKET_API_HOST.replace(/\/+$/, '') },
     rapid: { apiKey: e.RAPID_API_KEY, host: e.RAPID_SCRAPER_API_HOST, family: e.RAPID_SCRAPER_API_FAMILY },
@@ -273,6 +311,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     completenessMinShare: e.SM_COMPLETENESS_MIN_SHARE,
     runResumeHours: e.SM_RUN_RESUME_HOURS,
     cursorProviderWaitSeconds: e.SM_CURSOR_PROVIDER_WAIT_SECONDS,
+    webhook:
+      e.SM_WEBHOOK_URL && e.SM_WEBHOOK_SECRET
+        ? {
+            url: e.SM_WEBHOOK_URL,
+            secret: e.SM_WEBHOOK_SECRET,
+            maxAttempts: e.SM_WEBHOOK_MAX_ATTEMPTS,
+            retrySeconds: e.SM_WEBHOOK_RETRY_SECONDS,
+            timeoutMs: e.SM_WEBHOOK_TIMEOUT_MS,
+            listMax: e.SM_WEBHOOK_LIST_MAX,
+          }
+        : undefined,
     secrets: SECRET_KEYS.map((k) => e[k]).filter((v): v is string => typeof v === 'string' && v.length >= 4),
   };
 }

@@ -109,6 +109,7 @@ export async function createContext(options: ContextOptions = {}): Promise<Conte
           runResumeHours: config.runResumeHours,
           cursorProviderWaitSeconds: config.cursorProviderWaitSeconds,
         },
+        alerts: config.webhook,
       };
     },
     close: releaseAll,

@@ -98,3 +98,28 @@ describe('the embedded database and sample data', () => {
     expect(loadConfig({}, '/work/x').dbIdleSeconds).toBe(5);
   });
 });
+
+describe('change alerts configuration (SM_WEBHOOK_*)', () => {
+  it('off without a URL; a URL needs a secret of 16+ characters; both are secrets', () => {
+    expect(loadConfig({}, '/nonexistent').webhook).toBeUndefined();
+    expect(configMessage({ SM_WEBHOOK_URL: 'https://hooks.example.test/T0KEN' })).toBe(
+      'SM_WEBHOOK_SECRET must be set with SM_WEBHOOK_URL: every alert is signed (see .env.example)',
+    );
+    expect(configMessage({ SM_WEBHOOK_URL: 'ftp://hooks.example.test/x', SM_WEBHOOK_SECRET: 'a'.repeat(16) })).toBe(
+      'invalid configuration: SM_WEBHOOK_URL (an http:// or https:// URL) (see .env.example)',
+    );
+    expect(configMessage({ SM_WEBHOOK_URL: 'https://h.example.test/', SM_WEBHOOK_SECRET: 'short-secret' })).toBe(
+      'invalid configuration: SM_WEBHOOK_SECRET (at least 16 characters) (see .env.example)',
+    );
+    const c = loadConfig({ SM_WEBHOOK_URL: 'https://hooks.example.test/T0KEN', SM_WEBHOOK_SECRET: 'webhook-secret-0123' }, '/nonexistent');
+    expect(c.webhook).toEqual({
+      url: 'https://hooks.example.test/T0KEN',
+      secret: 'webhook-secret-0123',
+      maxAttempts: 8,
+      retrySeconds: 30,
+      timeoutMs: 10_000,
+      listMax: 20,
+    });
+    expect(c.secrets).toEqual(expect.arrayContaining(['https://hooks.example.test/T0KEN', 'webhook-secret-0123']));
+  });
+});

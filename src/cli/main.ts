@@ -2,6 +2,7 @@
 // Heavy modules (pg, pg-boss) load inside actions only, so `--help` starts fast.
 import { Command, CommanderError } from 'commander';
 import { AppError, EXIT, UsageError } from '../errors.ts';
+import { registerAlerts } from './commands/alerts.ts';
 import { registerAudience } from './commands/audience.ts';
 import { registerDb } from './commands/db.ts';
 import { registerFollowers } from './commands/followers.ts';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerMutuals(program);
   registerOverlap(program);
   registerAudience(program);
+  registerAlerts(program);
   registerRuns(program);
   registerWorker(program);
   registerMigrate(program);

@@ -2,7 +2,7 @@
 import { PgBoss } from 'pg-boss';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
-import { QUEUES } from './jobs.ts';
+import { ALERTS_QUEUE, QUEUES } from './jobs.ts';
 
 /**
  * Seconds between pg-boss supervision passes (expiry of jobs whose heartbeat stopped, see
@@ -17,7 +17,7 @@ export const SUPERVISE_SECONDS = 10;
  * on the embedded one alike.
  * Installs or upgrades pg-boss's own schema (`pgboss`), then creates every queue idempotently
  * (a send to a missing queue is silently dropped in pg-boss >= 10: CASES.md C12) and brings an
- * existing queue's `heartbeatSeconds` up to date.
+ * existing queue's `heartbeatSeconds` up to date; also the `alerts` queue (ALERTS_QUEUE).
  */
 export async function startBoss(db: Database, connectionString: string | undefined, logger: Logger): Promise<PgBoss> {
   const supervision = { superviseIntervalSeconds: SUPERVISE_SECONDS, monitorIntervalSeconds: SUPERVISE_SECONDS };
@@ -40,5 +40,6 @@ export async function startBoss(db: Database, connectionString: string | undefin
       await boss.updateQueue(name, { heartbeatSeconds: options.heartbeatSeconds });
     }
   }
+  await boss.createQueue(ALERTS_QUEUE.name, ALERTS_QUEUE.options);
   return boss;
 }

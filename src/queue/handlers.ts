@@ -7,6 +7,7 @@ import { getRunReport, httpRequests, providerCalls } from '../db/queries/run-rep
 import { jobLogger } from '../logger.ts';
 import { recordJobEvent } from '../monitoring/newrelic.ts';
 import type { JobAttemptInfo, SyncDeps } from '../sync/deps.ts';
+import { queueRunAlerts } from '../sync/alerts.ts';
 import type { StepResult } from '../sync/step.ts';
 import { syncFollowersPage } from '../sync/sync-followers.ts';
 import { syncFollowingsPage } from '../sync/sync-followings.ts';
@@ -97,8 +98,20 @@ export async function processJob(deps: SyncDeps, queue: QueueName, job: JobAttem
   }
 }
 
-/** Logs a finished run (info) and records it as a monitoring event (a no-op without NEW_RELIC_LICENSE_KEY). */
+/**
+ * Logs a finished run (info), records it as a monitoring event (a no-op without
+ * NEW_RELIC_LICENSE_KEY) and queues its change alerts (a no-op without SM_WEBHOOK_URL). Alerts never
+ * fail the run: an error queueing them is logged and dropped.
+ */
 async function reportRunEnd(deps: SyncDeps, runId: string, queue: QueueName, log: SyncDeps['logger']): Promise<void> {
+  if (deps.alerts) {
+    try {
+      const queued = await queueRunAlerts(deps, runId);
+      if (queued.length) log.info({ alerts: queued.length }, 'change alerts queued');
+    } catch (err) {
+      log.error({ err: { message: (err as Error).message } }, 'could not queue the change alerts of this run; the run is not affected');
+    }
+  }
   const run = await getRunReport(deps.db, runId);
   if (!run) return;
   const requests = httpRequests(run);

@@ -92,3 +92,18 @@ export const RUN_SCHEDULE_QUEUE = {
 /** Payload of a `sync-followings` job: one page of the accounts a profile follows (same shape as a followers page). */
 export const syncFollowingsJobSchema = syncFollowersJobSchema;
 export type SyncFollowingsJob = SyncFollowersJob;
+
+/**
+ * Change alerts (src/sync/alerts.ts): one job per owed webhook POST. Not a sync queue (no run of its
+ * own, no provider request), so it is kept out of QUEUES and the handlers; `sm-core worker` works it
+ * beside the sync queues when SM_WEBHOOK_URL is set, `sm-core alerts deliver` on demand. Retries and
+ * backoff are set per job from the configuration (SM_WEBHOOK_MAX_ATTEMPTS, SM_WEBHOOK_RETRY_SECONDS).
+ */
+export const ALERTS_QUEUE = {
+  name: 'alerts',
+  options: { retryLimit: 7, retryDelay: 30, retryBackoff: true, retryDelayMax: 3600, expireInSeconds: 120 },
+} as const;
+
+/** Payload of an `alerts` job: the alert_deliveries row to POST. */
+export const alertJobSchema = z.object({ deliveryId: idString });
+export type AlertJob = z.infer<typeof alertJobSchema>;

@@ -1,5 +1,6 @@
 // What the sync steps need, handed in by the composition root (src/context.ts) or by tests.
 import type { PgBoss } from 'pg-boss';
+import type { WebhookSettings } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { RunForRequest } from '../db/queries/job-calls.ts';
 import type { Logger } from '../logger.ts';
@@ -49,6 +50,8 @@ export interface SyncDeps {
   logger: Logger;
   providers: ProviderSet;
   settings: SyncSettings;
+  /** Change alerts (SM_WEBHOOK_*; src/sync/alerts.ts): undefined when off. */
+  alerts?: WebhookSettings | undefined;
   /**
    * Set by the queue loop: true while the worker wants the next job claimed inside the step's own
    * commit (src/sync/step.ts claimNextIn); unset or false = no claim (the loop fetches).

@@ -29,7 +29,10 @@ other sm-core process on this machine: \`sync-profile --enqueue\`, \`show\`, \`s
 run beside it (sm-core db --help).
 
 --schedule replaces a crontab or Kubernetes CronJob: every minute the due entries of
-\`sm-core schedule list\` are enqueued once, whichever worker takes the tick.`,
+\`sm-core schedule list\` are enqueued once, whichever worker takes the tick.
+
+With SM_WEBHOOK_URL set, the worker also delivers the change alerts of ended runs (\`sm-core alerts
+list\`; docs/analytics.md), one at a time beside the sync jobs.`,
     )
     .action(async (opts: { concurrency: string; grace: string; schedule?: boolean }) => {
       const concurrency = positiveInt('--concurrency', opts.concurrency);
@@ -42,10 +45,21 @@ run beside it (sm-core db --help).
         );
         ctx.logger.info({ concurrency, database: ctx.db.label }, 'worker started');
         const stopTick = opts.schedule ? await (await import('../../queue/run-schedule.ts')).startScheduleTick(deps) : undefined;
+        // Change alerts (SM_WEBHOOK_URL): their own loop, so a slow receiver never holds a sync slot.
+        const stopAlerts = new AbortController();
+        const alerts = deps.alerts
+          ? (await import('../../queue/alerts.ts')).workAlerts(deps, {
+              stopSignal: AbortSignal.any([shutdown.stopSignal, stopAlerts.signal]),
+            })
+          : Promise.resolve(null);
         try {
           const totals = await workQueues(deps, { concurrency, stopSignal: shutdown.stopSignal, abortSignal: shutdown.abortSignal });
-          ctx.logger.info({ jobs: totals.jobs, retried: totals.retried }, 'worker stopped');
+          stopAlerts.abort();
+          const sent = await alerts;
+          ctx.logger.info({ jobs: totals.jobs, retried: totals.retried, ...(sent ? { alerts: sent.jobs } : {}) }, 'worker stopped');
         } finally {
+          stopAlerts.abort();
+          await alerts.catch(() => null);
           await stopTick?.();
           shutdown.dispose();
         }
