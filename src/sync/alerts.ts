@@ -5,7 +5,7 @@
 import type { PgBoss } from 'pg-boss';
 import type { WebhookSettings } from '../config.ts';
 import type { Database } from '../db/database.ts';
-import { insertAlertDelivery, listRunFollowerChanges, setAlertQueueJob } from '../db/queries/alert-deliveries.ts';
+import { hasAnomalyAlert, insertAlertDelivery, listRunFollowerChanges, setAlertQueueJob } from '../db/queries/alert-deliveries.ts';
 import { listDailyChanges } from '../db/queries/audience.ts';
 import { getJobCall, type JobCallRow } from '../db/queries/job-calls.ts';
 import { getProfile } from '../db/queries/profiles.ts';
@@ -36,7 +36,8 @@ export interface RaisedAlert {
  * - any other failed run → run.failed (its outcome; never its error text);
  * - a complete followers run that is not the baseline and gained or lost followers →
  *   followers.changed with both counts and the first `listMax` accounts of each;
- * - a complete followers run whose UTC day is a growth anomaly (growth_anomaly_v1, k = 3) → growth.anomaly.
+ * - a complete followers run whose UTC day is a growth anomaly (growth_anomaly_v1, k = 3) → growth.anomaly
+ *   (once per profile and day).
  * Partial runs raise nothing (their list is known to be incomplete).
  */
 export async function raisedAlerts(db: Database, run: JobCallRow, listMax: number): Promise<RaisedAlert[]> {
@@ -82,7 +83,8 @@ export async function raisedAlerts(db: Database, run: JobCallRow, listMax: numbe
   const day = (run.finishedAt ?? new Date()).toISOString().slice(0, 10);
   const series = await listDailyChanges(db, run.subjectId!, addDays(day, -ANOMALY_TRAILING_DAYS), day);
   const judged = judgeGrowth(series, day, ANOMALY_K).find((j) => j.day === day);
-  if (judged?.anomaly) {
+  // A second complete run on the same day judges the same day again: one alert per profile and day.
+  if (judged?.anomaly && !(await hasAnomalyAlert(db, run.subjectId!, day))) {
     const today = series.at(-1)!;
     raise('growth.anomaly', {
       growth: {

@@ -7,6 +7,7 @@
 // run resumes from its last committed cursor, unless its last progress is older than
 // SM_RUN_RESUME_HOURS (a provider cursor that old is not worth trusting); a job pg-boss failed is not
 // retried forever: the run is closed as abandoned, partial when it stored pages.
+import type { WebhookSettings } from '../config.ts';
 import type { PgBoss } from 'pg-boss';
 import type { Database, Queryable } from '../db/database.ts';
 import { abandonJobCall, type JobCallRow, listActiveRuns, moveJobCallToJob, type RunKind } from '../db/queries/job-calls.ts';
@@ -14,6 +15,7 @@ import { failRunningServiceCalls, lastSucceededServiceCall } from '../db/queries
 import { pagesInPass } from '../db/queries/list-restarts.ts';
 import type { Logger } from '../logger.ts';
 import type { QueueName, SyncFollowersJob, SyncProfileJob } from '../queue/jobs.ts';
+import { queueRunAlerts } from './alerts.ts';
 import { sendJob } from './enqueue.ts';
 
 /** Queue that advances runs of each kind. */
@@ -29,6 +31,8 @@ export interface RecoveryDeps {
   boss: PgBoss;
   logger?: Logger;
   settings: { runResumeHours: number };
+  /** Change alerts: an abandoned run that ends failed raises run.failed (src/sync/alerts.ts). */
+  alerts?: WebhookSettings | undefined;
 }
 
 /** What happened to one active run. */
@@ -67,6 +71,12 @@ async function abandon(deps: RecoveryDeps, run: JobCallRow, why: string): Promis
     return abandonJobCall(tx, run.id, run.queueJobId, `abandoned: ${why}`);
   });
   if (closed) deps.logger?.warn({ run: run.id, kind: run.kind }, `run abandoned: ${why}`);
+  if (closed && deps.alerts) {
+    // Never fails the sweep: an alert that cannot be queued is logged and dropped.
+    await queueRunAlerts(deps, run.id).catch((err: Error) =>
+      deps.logger?.error({ run: run.id, err: { message: err.message } }, 'could not queue the change alerts of an abandoned run'),
+    );
+  }
   return closed ? 'abandoned' : 'alive';
 }
 

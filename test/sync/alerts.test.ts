@@ -222,6 +222,52 @@ describe('change alerts', () => {
     await h.tdb.pool.query("DELETE FROM pgboss.job WHERE name = 'alerts'");
   });
 
+  it('a growth anomaly raises growth.anomaly once per profile and day, beside followers.changed', async () => {
+    const p = await syncProfile('9700000700', 'sudden.growth', 1);
+    await syncFollowers(p, [A!]); // baseline today
+    // The 10 days before today: one complete run each, +2 or +3 followers a day (mean 2.5, sigma 0.5).
+    await h.tdb.pool.query(
+      `WITH runs AS (
+         INSERT INTO job_calls (subject_id, kind, status, outcome, started_at, finished_at)
+         SELECT $1, 'followers', 'succeeded', 'complete', (current_date - d) + time '11:00', (current_date - d) + time '12:00'
+         FROM generate_series(1, 10) AS d RETURNING id, finished_at
+       ), accounts AS (
+         INSERT INTO followers (platform, ext_id, username)
+         SELECT 'instagram', (9710000000 + r.id * 100 + n)::text, 'past.' || r.id || '.' || n
+         FROM runs r CROSS JOIN generate_series(1, 2 + extract(day FROM r.finished_at)::int % 2) AS n
+         RETURNING id, ext_id
+       )
+       INSERT INTO subscription_events (social_profile_id, follower_id, event, baseline, job_call_id, occurred_at)
+       SELECT $1, a.id, 'followed', false, r.id, r.finished_at FROM accounts a JOIN runs r ON (a.ext_id::bigint - 9710000000) / 100 = r.id`,
+      [p],
+    );
+    const many = Array.from({ length: 30 }, (_, i) => follower(`97100009${String(i).padStart(2, '0')}`, `surge.${i}`));
+    const run = await syncFollowers(p, [A!, ...many]);
+    await deliver();
+    const events = received.map((r) => JSON.parse(r.body) as { event: string; run: { id: string }; growth?: Record<string, unknown> });
+    expect(events.map((e) => [e.event, e.run.id]).sort()).toEqual([
+      ['followers.changed', run],
+      ['growth.anomaly', run],
+    ]);
+    const growth = events.find((e) => e.event === 'growth.anomaly')!.growth!;
+    expect(growth).toMatchObject({
+      formula: 'growth_anomaly_v1',
+      k: 3,
+      min_sigma: 1,
+      gained: 30,
+      lost: 0,
+      net: 30,
+      trailing_observed_days: 10,
+    });
+    expect(growth.z as number).toBeGreaterThan(26);
+    expect(received.every((r) => r.signatureOk)).toBe(true);
+    // A second complete run the same day: its followers change alerts, the day's anomaly does not again.
+    received = [];
+    const again = await syncFollowers(p, [A!, ...many, B!]);
+    await deliver();
+    expect(received.map((r) => [r.headers['x-sm-event'], JSON.parse(r.body).run.id])).toEqual([['followers.changed', again]]);
+  });
+
   it('sm-core alerts list shows every alert with its attempts; alerts deliver needs SM_WEBHOOK_URL (exit 3)', async () => {
     const env = { DATABASE_URL: h.tdb.url, SM_LOG_LEVEL: 'warn' };
     const [json, table, dead, deliver] = await Promise.all([

@@ -65,6 +65,15 @@ export async function insertAlertDelivery(
   return res.rows[0] ? idFromInt8(res.rows[0].id) : null;
 }
 
+/** True when the profile already has a growth.anomaly alert for this UTC day (`YYYY-MM-DD`; a day is judged once). */
+export async function hasAnomalyAlert(q: Queryable, profileId: string, day: string): Promise<boolean> {
+  const res = await q.query(
+    `SELECT 1 FROM alert_deliveries WHERE social_profile_id = $1 AND event = 'growth.anomaly' AND payload -> 'growth' ->> 'day' = $2 LIMIT 1`,
+    [profileId, day],
+  );
+  return res.rows.length > 0;
+}
+
 /** Stores the pg-boss job that carries a delivery. */
 export async function setAlertQueueJob(q: Queryable, id: string, queueJobId: string): Promise<void> {
   await q.query('UPDATE alert_deliveries SET queue_job_id = $2 WHERE id = $1', [id, queueJobId]);
