@@ -11,6 +11,7 @@ import { ProviderError } from '../../src/errors.ts';
 import { workAlerts } from '../../src/queue/alerts.ts';
 import { queueRunAlerts } from '../../src/sync/alerts.ts';
 import { enqueueFollowersSync, enqueueProfileSync } from '../../src/sync/enqueue.ts';
+import { recoverRunById } from '../../src/sync/recover-runs.ts';
 import { runCli } from '../helpers/cli.ts';
 import { createFakeProvider, follower, page, profile } from '../helpers/fake-provider.ts';
 import { createSyncHarness, queuedJobs, rows, type SyncHarness } from '../helpers/sync.ts';
@@ -266,6 +267,20 @@ describe('change alerts', () => {
     const again = await syncFollowers(p, [A!, ...many, B!]);
     await deliver();
     expect(received.map((r) => [r.headers['x-sm-event'], JSON.parse(r.body).run.id])).toEqual([['followers.changed', again]]);
+  });
+
+  it('a run the recovery sweep abandons as failed (no page stored) raises run.failed', async () => {
+    const p = await syncProfile('9700000800', 'lost.run', 1);
+    const r = await enqueueFollowersSync(h.deps, { profileId: p });
+    const [job] = await h.deps.boss.fetch('sync-followers');
+    // What pg-boss's supervision does to a job whose heartbeat stopped on its last attempt.
+    await h.tdb.pool.query(`UPDATE pgboss.job SET state = 'failed', completed_on = now() WHERE id = $1`, [job!.id]);
+    expect(await recoverRunById(h.deps, r.runId)).toBe('abandoned');
+    expect(await getJobCall(h.deps.db, r.runId)).toMatchObject({ status: 'failed', outcome: 'abandoned' });
+    await deliver();
+    expect(received.map((x) => [x.headers['x-sm-event'], JSON.parse(x.body).run])).toEqual([
+      ['run.failed', expect.objectContaining({ id: r.runId, status: 'failed', outcome: 'abandoned' })],
+    ]);
   });
 
   it('sm-core alerts list shows every alert with its attempts; alerts deliver needs SM_WEBHOOK_URL (exit 3)', async () => {
