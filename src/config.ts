@@ -129,6 +129,10 @@ export const envSchema = z.object({
       .max(1, { message: 'a number from 0 to 1' })
       .default(0.9),
   ),
+  /** Minutes a profile's count may be older than a list run and still let it mark unfollows (docs/history.md). */
+  SM_COUNT_MAX_AGE_MINUTES: intWithDefault(15, 0),
+  /** Hours a profile sync that found the account private spares its list requests (exit 9 at no cost). */
+  SM_PRIVATE_MAX_AGE_HOURS: intWithDefault(24, 0),
   /** Hours after its last progress beyond which an orphaned run is closed as abandoned, not resumed. */
   SM_RUN_RESUME_HOURS: intWithDefault(24, 0),
   /** Seconds the provider that issued a list run's cursor may keep failing before the list restarts on the next provider (docs/providers.md). */
@@ -219,6 +223,10 @@ export interface Config {
   maxPages: number;
   /** Completeness gate and resume window (docs/history.md). */
   completenessMinShare: number;
+  /** SM_COUNT_MAX_AGE_MINUTES: the completeness gate's count freshness (minutes; src/sync/completeness.ts). */
+  countMaxAgeMinutes: number;
+  /** SM_PRIVATE_MAX_AGE_HOURS: a profile sync that found it private spares list requests this long (hours). */
+  privateMaxAgeHours: number;
   runResumeHours: number;
   /** SM_CURSOR_PROVIDER_WAIT_SECONDS (seconds; src/sync/provider-switch.ts). */
   cursorProviderWaitSeconds: number;
@@ -309,6 +317,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     followersPageSize: e.SM_FOLLOWERS_PAGE_SIZE,
     maxPages: e.SM_MAX_PAGES,
     completenessMinShare: e.SM_COMPLETENESS_MIN_SHARE,
+    countMaxAgeMinutes: e.SM_COUNT_MAX_AGE_MINUTES,
+    privateMaxAgeHours: e.SM_PRIVATE_MAX_AGE_HOURS,
     runResumeHours: e.SM_RUN_RESUME_HOURS,
     cursorProviderWaitSeconds: e.SM_CURSOR_PROVIDER_WAIT_SECONDS,
     webhook:

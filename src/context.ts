@@ -106,6 +106,8 @@ export async function createContext(options: ContextOptions = {}): Promise<Conte
           maxPages: config.maxPages,
           rateLimitFloorSeconds: RATE_LIMIT_FLOOR_SECONDS,
           completenessMinShare: config.completenessMinShare,
+          countMaxAgeMinutes: config.countMaxAgeMinutes,
+          privateMaxAgeHours: config.privateMaxAgeHours,
           runResumeHours: config.runResumeHours,
           cursorProviderWaitSeconds: config.cursorProviderWaitSeconds,
         },

@@ -31,6 +31,14 @@ export interface RunSummaryJson {
   /** Provider calls recorded (service_calls rows): queue-job attempts and fallback hops, each one or more HTTP requests. */
   calls: number;
   quarantined: number;
+  /** Minor record fields coerced to their type (is_private: 0 -> false...; the raw payload keeps the original). */
+  coerced: number;
+  /**
+   * How a list run's completeness was judged (summary.completeness): complete, short_list,
+   * unknown_count, stale_count, private, restricted, or the pagination outcome; null for a profile run
+   * or a run that has not ended.
+   */
+  completeness_verdict: string | null;
   /** A list run's provider switches, oldest first ([] when its list never restarted; docs/providers.md). */
   list_restarts: ListRestartJson[];
   seconds: number | null;
@@ -78,6 +86,8 @@ export function runToJson(run: RunReport): RunSummaryJson {
     requests: httpRequests(run),
     calls: providerCalls(run),
     quarantined: run.quarantined,
+    coerced: run.coerced,
+    completeness_verdict: typeof run.summary.completeness === 'string' ? run.summary.completeness : null,
     seconds: runSeconds(run),
     error: run.errorMessage,
     list_restarts: restartsToJson(run.summary.list_restarts),

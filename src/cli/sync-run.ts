@@ -21,6 +21,8 @@ export interface SyncCommandOptions {
   json?: boolean;
   /** Close the active run of this list and start over at page 1 (sync-followers, sync-followings). */
   restart?: boolean;
+  /** false (`--no-refresh-count`): never refresh a stale count before a list run (sync-followers, sync-followings). */
+  refreshCount?: boolean;
 }
 
 /**
@@ -94,7 +96,7 @@ export async function runSyncCommand(
   const started =
     kind === 'profile'
       ? await enqueueProfileSync(deps, { lookup, followers: opts.followers === true })
-      : await enqueueListSync(deps, listSpec(kind), { lookup, restart: opts.restart === true });
+      : await enqueueListSync(deps, listSpec(kind), { lookup, restart: opts.restart === true, refreshCount: opts.refreshCount !== false });
   if ('restarted' in started && started.restarted)
     note(`closed the ${kind} run ${started.restarted} in progress: starting over (--restart)`);
   if (opts.enqueue) {

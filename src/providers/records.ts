@@ -1,6 +1,6 @@
 // Instagram user shapes (as wrapped by every provider) -> the contract's ProfileRecord / FollowerRecord.
 import { z } from 'zod';
-import type { FollowerRecord, FollowersPage, PostStats, ProfileRecord, QuarantinedRecord } from './types.ts';
+import type { FollowerRecord, FollowersPage, PostStats, ProfileRecord, ProfileResult, QuarantinedRecord } from './types.ts';
 
 /** At most this many recent posts are kept on a profile (the web payload carries 12). */
 export const MAX_RECENT_POSTS = 12;
@@ -39,40 +39,123 @@ function withExtId<T extends Parameters<typeof pickId>[0]>(u: T, ctx: z.Refineme
   return { ...u, extId };
 }
 
-const text = z.string().nullish();
-const flag = z.boolean().nullish();
-const count = z.number().int().nonnegative().nullish();
-const countEdge = z.object({ count: z.number().int().nonnegative() }).nullish();
+/**
+ * Minor fields (everything but the id and the username) are read leniently: providers drift in their
+ * types (`is_private: 0` or `"yes"`, `full_name: 12345`; instagrapi and instaloader users report
+ * it), and a follower whose id and username are fine must never be lost to that. The schemas accept
+ * any value there; the `as*` readers below coerce it to the contract's type and count every value
+ * they had to change (the record's raw payload keeps the original). null and absent mean "not given".
+ */
+const minor = z.unknown().optional();
 
-/** A user inside a followers/following list (RocketAPI `users[]`, scraper `data.items[]`; PROVIDERS.md §3.3, §2.1). */
+/** Counts coercions while one payload is read (the page's or profile's total goes to the run ledger). */
+export interface CoercionTally {
+  coerced: number;
+}
+
+const TRUE_WORDS = new Set(['true', '1', 'yes', 'y', 't']);
+const FALSE_WORDS = new Set(['false', '0', 'no', 'n', 'f', '']);
+
+/** A flag: booleans as they are; 0/1 and "true"/"false"/"yes"/"no"/"1"/"0" coerced; anything else absent. */
+export function asFlag(v: unknown, tally: CoercionTally): boolean | undefined {
+  if (v === undefined || v === null || typeof v === 'boolean') return v ?? undefined;
+  tally.coerced++;
+  if (typeof v === 'number') return v === 1 ? true : v === 0 ? false : undefined;
+  if (typeof v === 'string') {
+    const w = v.trim().toLowerCase();
+    if (TRUE_WORDS.has(w)) return true;
+    if (FALSE_WORDS.has(w)) return false;
+  }
+  return undefined;
+}
+
+/** Text: strings as they are; numbers and booleans as their text; objects and arrays absent. */
+export function asText(v: unknown, tally: CoercionTally): string | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'string') return v;
+  tally.coerced++;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  return null;
+}
+
+/** A count: non-negative safe integers as they are; digit strings ("1,234" too) as numbers; anything else absent. */
+export function asCount(v: unknown, tally: CoercionTally): number | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
+  tally.coerced++;
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0 && Number.isSafeInteger(Math.round(v))) return Math.round(v);
+  if (typeof v === 'string') {
+    const digits = v.trim().replace(/[,_\s]/g, '');
+    if (/^\d{1,15}$/.test(digits)) return Number(digits);
+  }
+  return null;
+}
+
+/** `{count}` of an Instagram edge object (edge_followed_by...), coerced like {@link asCount}. */
+function edgeCount(v: unknown, tally: CoercionTally): number | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'object' || Array.isArray(v)) {
+    tally.coerced++;
+    return null;
+  }
+  return asCount((v as { count?: unknown }).count, tally);
+}
+
+/**
+ * The username: a non-empty string, or a number sent as one (coerced to its digits). Anything else
+ * is unusable: the record is quarantined.
+ */
+const usernameSchema = z.union([
+  z.string().min(1),
+  z
+    .number()
+    .int()
+    .nonnegative()
+    .refine(Number.isSafeInteger)
+    .transform((n) => String(n)),
+]);
+
+/** True when the username arrived as a number (one coercion). */
+function usernameCoerced(raw: unknown): boolean {
+  return typeof (raw as { username?: unknown } | null)?.username === 'number';
+}
+
+/**
+ * A user inside a followers/following list (RocketAPI `users[]`, scraper `data.items[]`; PROVIDERS.md
+ * §3.3, §2.1). Only the id and the username are validated: the rest is read by {@link toFollowerRecords}.
+ */
 export const listUserSchema = z
-  .object({ ...idFields, username: z.string().min(1), full_name: text, is_private: flag, is_verified: flag, profile_pic_url: text })
+  .object({ ...idFields, username: usernameSchema, full_name: minor, is_private: minor, is_verified: minor, profile_pic_url: minor })
   .transform(withExtId);
 
 /**
  * A profile user: web_profile_info `data.user` (edge_* counts, PROVIDERS.md §3.1) or the mobile
- * `users/{id}/info` `user` / scraper `data` (flat counts, §3.2, §2.1). All fields but id and username optional.
+ * `users/{id}/info` `user` / scraper `data` (flat counts, §3.2, §2.1). Only id and username are
+ * validated; the other fields are read (and coerced) by {@link toProfileRecord}.
  */
 export const profileUserSchema = z
   .object({
     ...idFields,
-    username: z.string().min(1),
-    full_name: text,
-    biography: text,
-    external_url: text,
-    profile_pic_url: text,
-    profile_pic_url_hd: text,
-    hd_profile_pic_url_info: z.object({ url: z.string() }).nullish(),
-    is_private: flag,
-    is_verified: flag,
-    edge_followed_by: countEdge,
-    edge_follow: countEdge,
-    edge_owner_to_timeline_media: z.object({ count: count, edges: z.array(z.unknown()).nullish() }).nullish(),
-    follower_count: count,
-    following_count: count,
-    media_count: count,
+    username: usernameSchema,
+    full_name: minor,
+    biography: minor,
+    external_url: minor,
+    profile_pic_url: minor,
+    profile_pic_url_hd: minor,
+    hd_profile_pic_url_info: minor,
+    is_private: minor,
+    is_verified: minor,
+    edge_followed_by: minor,
+    edge_follow: minor,
+    edge_owner_to_timeline_media: minor,
+    follower_count: minor,
+    following_count: minor,
+    media_count: minor,
   })
   .transform(withExtId);
+
+const countEdge = z.object({ count: z.number().int().nonnegative() }).nullish();
+const count = z.number().int().nonnegative().nullish();
 
 const postNodeSchema = z.object({
   node: z.object({
@@ -107,23 +190,31 @@ function recentPosts(edges: unknown[] | null | undefined): PostStats[] {
   return posts;
 }
 
-/** Normalises a validated profile user (either shape) into a ProfileRecord. `raw` must already be sanitised. */
-export function toProfileRecord(u: z.infer<typeof profileUserSchema>, raw: unknown): ProfileRecord {
-  const media = u.edge_owner_to_timeline_media;
+/**
+ * Normalises a validated profile user (either shape) into a ProfileRecord, coercing minor fields
+ * (counted in `tally`). `raw` must already be sanitised; it is stored as it came.
+ */
+export function toProfileRecord(u: z.infer<typeof profileUserSchema>, raw: unknown, tally: CoercionTally = { coerced: 0 }): ProfileRecord {
+  if (usernameCoerced(raw)) tally.coerced++;
+  const media = (u.edge_owner_to_timeline_media ?? null) as { count?: unknown; edges?: unknown } | null;
+  const mediaObject = media !== null && typeof media === 'object' && !Array.isArray(media) ? media : null;
+  if (media !== null && !mediaObject) tally.coerced++;
+  const hd = u.hd_profile_pic_url_info as { url?: unknown } | null | undefined;
+  const text = (v: unknown) => orNull(asText(v, tally));
   return {
     platform: 'instagram',
     extId: u.extId,
     username: u.username,
-    fullName: orNull(u.full_name),
-    bio: orNull(u.biography),
-    avatar: orNull(u.profile_pic_url_hd) ?? orNull(u.hd_profile_pic_url_info?.url) ?? orNull(u.profile_pic_url),
-    url: orNull(u.external_url),
-    followersCount: u.edge_followed_by?.count ?? u.follower_count ?? null,
-    followsCount: u.edge_follow?.count ?? u.following_count ?? null,
-    postsCount: media?.count ?? u.media_count ?? null,
-    isPrivate: u.is_private ?? false,
-    isVerified: u.is_verified ?? false,
-    recentPosts: recentPosts(media?.edges),
+    fullName: text(u.full_name),
+    bio: text(u.biography),
+    avatar: text(u.profile_pic_url_hd) ?? (hd && typeof hd === 'object' ? text(hd.url) : null) ?? text(u.profile_pic_url),
+    url: text(u.external_url),
+    followersCount: edgeCount(u.edge_followed_by, tally) ?? asCount(u.follower_count, tally),
+    followsCount: edgeCount(u.edge_follow, tally) ?? asCount(u.following_count, tally),
+    postsCount: asCount(mediaObject?.count, tally) ?? asCount(u.media_count, tally),
+    isPrivate: asFlag(u.is_private, tally) ?? false,
+    isVerified: asFlag(u.is_verified, tally) ?? false,
+    recentPosts: recentPosts(Array.isArray(mediaObject?.edges) ? mediaObject.edges : null),
     raw,
   };
 }
@@ -137,12 +228,19 @@ export function zodReason(error: z.ZodError): string {
 }
 
 /**
- * Validates each list item on its own: a bad item goes to `quarantined` with its raw value and the
- * reason; the rest of the page survives. Items must already be sanitised.
+ * Validates each list item on its own: an item without a usable id or username goes to `quarantined`
+ * with its raw value and the reason; minor fields of another type are coerced ({@link asFlag},
+ * {@link asText}) and counted in `coerced`; the rest of the page survives. Items must already be
+ * sanitised; each record's `raw` keeps the item as it came.
  */
-export function toFollowerRecords(items: readonly unknown[]): { users: FollowerRecord[]; quarantined: QuarantinedRecord[] } {
+export function toFollowerRecords(items: readonly unknown[]): {
+  users: FollowerRecord[];
+  quarantined: QuarantinedRecord[];
+  coerced: number;
+} {
   const users: FollowerRecord[] = [];
   const quarantined: QuarantinedRecord[] = [];
+  const tally: CoercionTally = { coerced: 0 };
   for (const raw of items) {
     const parsed = listUserSchema.safeParse(raw);
     if (!parsed.success) {
@@ -150,18 +248,19 @@ export function toFollowerRecords(items: readonly unknown[]): { users: FollowerR
       continue;
     }
     const u = parsed.data;
+    if (usernameCoerced(raw)) tally.coerced++;
     users.push({
       platform: 'instagram',
       extId: u.extId,
       username: u.username,
-      fullName: orNull(u.full_name),
-      avatar: orNull(u.profile_pic_url),
-      isPrivate: u.is_private ?? false,
-      isVerified: u.is_verified ?? false,
+      fullName: orNull(asText(u.full_name, tally)),
+      avatar: orNull(asText(u.profile_pic_url, tally)),
+      isPrivate: asFlag(u.is_private, tally) ?? false,
+      isVerified: asFlag(u.is_verified, tally) ?? false,
       raw,
     });
   }
-  return { users, quarantined };
+  return { users, quarantined, coerced: tally.coerced };
 }
 
 /** A provider cursor as opaque text: `""`, null and absent mean "none"; numbers keep their digits. */
@@ -177,4 +276,10 @@ export function toFollowersPage(
   paging: { nextCursor: string | null; hasMore: boolean | null; limited: boolean; sanitized: number },
 ): FollowersPage {
   return { ...toFollowerRecords(items), ...paging };
+}
+
+/** Reads a validated profile user into a ProfileResult, with the coercions it needed (see {@link toProfileRecord}). */
+export function toProfileResult(u: z.infer<typeof profileUserSchema>, raw: unknown, sanitized: number): ProfileResult {
+  const tally: CoercionTally = { coerced: 0 };
+  return { profile: toProfileRecord(u, raw, tally), sanitized, coerced: tally.coerced };
 }

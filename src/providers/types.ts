@@ -103,6 +103,11 @@ export interface FollowersPage {
   limited: boolean;
   /** Count of strings cleaned of NUL or lone surrogates on this page (CASES.md C01). */
   sanitized: number;
+  /**
+   * Minor fields coerced to their type on this page (`is_private: 0` -> false, `full_name: 12345` ->
+   * "12345"; src/providers/records.ts). Absent = 0.
+   */
+  coerced?: number;
 }
 
 /** How to look a profile up. */
@@ -112,6 +117,8 @@ export type ProfileQuery = { username: string } | { id: string };
 export interface ProfileResult {
   profile: ProfileRecord;
   sanitized: number;
+  /** Minor fields coerced to their type (see FollowersPage.coerced). Absent = 0. */
+  coerced?: number;
 }
 
 /**

@@ -34,6 +34,16 @@ export interface SyncSettings {
    * complete (SM_COMPLETENESS_MIN_SHARE; src/sync/completeness.ts).
    */
   completenessMinShare: number;
+  /**
+   * A list run may mark unfollows only when the count it is checked against was read at most this
+   * long before the run was created (minutes; SM_COUNT_MAX_AGE_MINUTES, default 15). Absent = 15.
+   */
+  countMaxAgeMinutes?: number;
+  /**
+   * A stored profile found private by a profile sync younger than this is not asked for its lists
+   * again: the run ends `private` at no cost (hours; SM_PRIVATE_MAX_AGE_HOURS, default 24). Absent = 24.
+   */
+  privateMaxAgeHours?: number;
   /** An orphaned run idle for longer than this is closed as abandoned instead of resumed (hours; SM_RUN_RESUME_HOURS). */
   runResumeHours: number;
   /**

@@ -6,6 +6,7 @@ import type { PgBoss, SendOptions } from 'pg-boss';
 import type { Database, Queryable } from '../db/database.ts';
 import {
   abandonJobCall,
+  finishJobCall,
   findActiveJobCall,
   getJobCall,
   insertJobCall,
@@ -14,7 +15,7 @@ import {
   type RunKind,
   type RunStatus,
 } from '../db/queries/job-calls.ts';
-import { findProfile, getProfile } from '../db/queries/profiles.ts';
+import { findProfile, getProfile, type ProfileRow } from '../db/queries/profiles.ts';
 import { failRunningServiceCalls } from '../db/queries/service-calls.ts';
 import type { ProfileQuery } from '../providers/types.ts';
 import type { QueueName, SyncFollowersJob, SyncProfileJob } from '../queue/jobs.ts';
@@ -38,12 +39,14 @@ export interface EnqueuedRun {
 
 /**
  * Database and queue, the two things starting a run needs, plus the resume window used on an
- * active run nobody advances (./recover-runs.ts; 24 hours when absent).
+ * active run nobody advances (./recover-runs.ts; 24 hours when absent), the completeness gate's
+ * count age (SM_COUNT_MAX_AGE_MINUTES, 15 when absent) and how long a private profile spares its
+ * list requests (SM_PRIVATE_MAX_AGE_HOURS, 24 when absent).
  */
 export interface EnqueueDeps {
   db: Database;
   boss: PgBoss;
-  settings?: Partial<RecoveryDeps['settings']>;
+  settings?: Partial<RecoveryDeps['settings'] & { countMaxAgeMinutes: number; privateMaxAgeHours: number }>;
 }
 
 function recoveryOf(deps: EnqueueDeps): RecoveryDeps {
@@ -92,8 +95,16 @@ export async function startListRun(
 ): Promise<{ run: JobCallRow; attached: boolean }> {
   const profile = await getProfile(tx, profileId);
   const expectedItems = profile ? spec.expectedCount(profile) : null;
+  const expectedItemsAt = profile && expectedItems !== null ? spec.expectedCountAt(profile) : null;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const run = await insertJobCall(tx, { kind: spec.list, subjectId: profileId, params: {}, parentJobCallId, expectedItems });
+    const run = await insertJobCall(tx, {
+      kind: spec.list,
+      subjectId: profileId,
+      params: {},
+      parentJobCallId,
+      expectedItems,
+      expectedItemsAt,
+    });
     if (run) {
       const job: SyncFollowersJob = { jobCallId: run.id, page: 1, cursor: null, provider: null, parentServiceCallId: null };
       const jobId = await sendJob(boss, db, tx, spec.queue, job);
@@ -188,14 +199,70 @@ async function closeActiveRun(deps: EnqueueDeps, tx: Queryable, kind: RunKind, p
   return active.id;
 }
 
-/** Starts (or attaches to) the `spec` run of a stored profile; `restart` closes the active one first. */
+/**
+ * True when a profile sync found `profile` private less than SM_PRIVATE_MAX_AGE_HOURS ago: its lists
+ * are not requested again (docs/history.md "Private and missing profiles").
+ */
+export function knownPrivate(profile: ProfileRow, privateMaxAgeHours: number, now = Date.now()): boolean {
+  if (!profile.isPrivate || !profile.lastSyncedAt || privateMaxAgeHours <= 0) return false;
+  return now - profile.lastSyncedAt.getTime() < privateMaxAgeHours * 3_600_000;
+}
+
+/**
+ * True when the count a list run of `profile` would be checked against was read more than
+ * SM_COUNT_MAX_AGE_MINUTES ago (or never): such a run could not mark unfollows.
+ */
+export function countIsStale(spec: ListSpec, profile: ProfileRow, countMaxAgeMinutes: number, now = Date.now()): boolean {
+  const at = spec.expectedCountAt(profile);
+  return spec.expectedCount(profile) === null || !at || now - at.getTime() > countMaxAgeMinutes * 60_000;
+}
+
+/**
+ * Inside an open transaction: a list run of a profile known private ({@link knownPrivate}) that ends
+ * at once, failed with outcome `private` (exit 9) and no provider request, unless a run of that
+ * list is already active (returned to attach to).
+ */
+async function endKnownPrivate(tx: Queryable, spec: ListSpec, profile: ProfileRow): Promise<{ run: JobCallRow; attached: boolean }> {
+  const run = await insertJobCall(tx, { kind: spec.list, subjectId: profile.id, params: { requested: false } });
+  if (!run) {
+    const active = await findActiveJobCall(tx, spec.list, profile.id);
+    if (active) return { run: active, attached: true };
+    throw new Error(`could not start or find the ${spec.noun} run of profile ${profile.id}`);
+  }
+  const since = profile.lastSyncedAt!.toISOString();
+  const reason =
+    `@${profile.username} is private (profile sync ${since}): its ${spec.noun} were not requested ` +
+    '(SM_PRIVATE_MAX_AGE_HOURS; sync the profile again to check)';
+  await finishJobCall(tx, run.id, { status: 'failed', outcome: 'private', errorMessage: reason, summary: { requested: false } });
+  return { run: (await getJobCall(tx, run.id)) ?? run, attached: false };
+}
+
+/**
+ * Starts (or attaches to) the `spec` run of a stored profile; `restart` closes the active one first.
+ * A profile known private ends its run at once with no request ({@link endKnownPrivate}).
+ */
 async function startStored(deps: EnqueueDeps, spec: ListSpec, profileId: string, restart: boolean): Promise<EnqueuedRun> {
   let restarted: string | null = null;
+  const privateHours = deps.settings?.privateMaxAgeHours ?? 24;
   const started = await startOrAttach(deps, async (tx) => {
     if (restart) restarted = (await closeActiveRun(deps, tx, spec.list, profileId)) ?? restarted;
+    const profile = await getProfile(tx, profileId);
+    if (profile && knownPrivate(profile, privateHours)) return endKnownPrivate(tx, spec, profile);
     return startListRun(deps.boss, deps.db, tx, spec, profileId);
   });
   return restarted ? { ...started, restarted } : started;
+}
+
+/**
+ * Refreshes the profile before its list (`refreshCount`): a profile run by id that chains the list
+ * run, so the count is read in the same run (one more request). A `restart` closes the active run
+ * of the list first.
+ */
+async function startViaProfile(deps: EnqueueDeps, spec: ListSpec, profile: ProfileRow, restart: boolean): Promise<EnqueuedRun> {
+  const restarted = restart ? await deps.db.transaction((tx) => closeActiveRun(deps, tx, spec.list, profile.id)) : null;
+  const chain = spec.list === 'followers' ? { followers: true } : { followings: true };
+  const started = await enqueueProfileSync(deps, { lookup: { id: profile.extId }, ...chain });
+  return { ...started, via: 'profile', ...(restarted ? { restarted } : {}) };
 }
 
 /**
@@ -204,18 +271,34 @@ async function startStored(deps: EnqueueDeps, spec: ListSpec, profileId: string,
  * (`via: 'profile'`): the provider needs the profile's id, and the edges need its row. With
  * `restart`, an active run of that list is closed first and a new one starts at page 1; otherwise an
  * active run is attached to (and resumed when nobody advances it).
+ * With `refreshCount`, a stored profile whose count is stale ({@link countIsStale}) and that has no
+ * active run of the list is synced first, chaining the list run (one more request; the run can then
+ * mark unfollows). Without it such a run records new accounts but marks nobody unfollowed.
  */
 export async function enqueueListSync(
   deps: EnqueueDeps,
   spec: ListSpec,
-  req: ({ profileId: string } | { lookup: ProfileQuery }) & { restart?: boolean },
+  req: ({ profileId: string } | { lookup: ProfileQuery }) & { restart?: boolean; refreshCount?: boolean },
 ): Promise<EnqueuedRun> {
   const restart = req.restart === true;
-  if ('profileId' in req) return startStored(deps, spec, req.profileId, restart);
+  const stored = async (profile: ProfileRow | null, id: string): Promise<EnqueuedRun> => {
+    const maxAge = deps.settings?.countMaxAgeMinutes ?? 15;
+    if (
+      profile &&
+      req.refreshCount &&
+      !knownPrivate(profile, deps.settings?.privateMaxAgeHours ?? 24) &&
+      countIsStale(spec, profile, maxAge) &&
+      (restart || !(await findActiveJobCall(deps.db, spec.list, profile.id)))
+    ) {
+      return startViaProfile(deps, spec, profile, restart);
+    }
+    return startStored(deps, spec, id, restart);
+  };
+  if ('profileId' in req) return stored(await getProfile(deps.db, req.profileId), req.profileId);
   const chain = spec.list === 'followers' ? { followers: true } : { followings: true };
   for (let attempt = 0; attempt < 3; attempt++) {
     const known = await findProfile(deps.db, req.lookup);
-    if (known) return startStored(deps, spec, known.id, restart);
+    if (known) return stored(known, known.id);
     try {
       return { ...(await enqueueProfileSync(deps, { lookup: req.lookup, ...chain, unlessStored: true })), via: 'profile' };
     } catch (err) {
@@ -228,7 +311,7 @@ export async function enqueueListSync(
 /** {@link enqueueListSync} of the followers list. */
 export function enqueueFollowersSync(
   deps: EnqueueDeps,
-  req: ({ profileId: string } | { lookup: ProfileQuery }) & { restart?: boolean },
+  req: ({ profileId: string } | { lookup: ProfileQuery }) & { restart?: boolean; refreshCount?: boolean },
 ): Promise<EnqueuedRun> {
   return enqueueListSync(deps, FOLLOWERS, req);
 }
@@ -236,7 +319,7 @@ export function enqueueFollowersSync(
 /** {@link enqueueListSync} of the followings list. */
 export function enqueueFollowingsSync(
   deps: EnqueueDeps,
-  req: ({ profileId: string } | { lookup: ProfileQuery }) & { restart?: boolean },
+  req: ({ profileId: string } | { lookup: ProfileQuery }) & { restart?: boolean; refreshCount?: boolean },
 ): Promise<EnqueuedRun> {
   return enqueueListSync(deps, FOLLOWINGS, req);
 }

@@ -27,6 +27,8 @@ export interface ListSpec {
   ): Promise<CallResult<FollowersPage>>;
   /** The count the list is checked against (completeness gate): the profile's count at the run's start. */
   expectedCount(profile: ProfileRow): number | null;
+  /** When that count was read from the provider (null: never); the gate needs it fresh (SM_COUNT_MAX_AGE_MINUTES). */
+  expectedCountAt(profile: ProfileRow): Date | null;
 }
 
 /** A profile's followers: subscriptions (follower_id FOLLOWS social_profile_id). */
@@ -37,6 +39,7 @@ export const FOLLOWERS: ListSpec = {
   noun: 'followers',
   fetchPage: (provider, extId, cursor, pageSize, signal) => provider.getFollowersPage(extId, cursor, pageSize, signal),
   expectedCount: (p) => p.followersCount,
+  expectedCountAt: (p) => p.followersCountAt,
 };
 
 /** A profile's followings: followings (social_profile_id FOLLOWS followed_id). RocketAPI get_following (PROVIDERS.md §1.3). */
@@ -50,6 +53,7 @@ export const FOLLOWINGS: ListSpec = {
     return provider.getFollowingsPage(extId, cursor, pageSize, signal);
   },
   expectedCount: (p) => p.followsCount,
+  expectedCountAt: (p) => p.followsCountAt,
 };
 
 /** The spec of a list by its name. */

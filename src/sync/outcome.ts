@@ -44,7 +44,9 @@ export function failureKind(err: unknown): ProviderErrorKind | 'error' {
 
 /**
  * Process exit code for a finished run: 0 succeeded, 7 partial; a failed run maps its outcome
- * through PROVIDER_ERROR_POLICY (8 not found, 9 private, 10 throttled/quota, 11 unauthorized), else 6.
+ * through PROVIDER_ERROR_POLICY (8 not found, 9 private, 10 throttled/quota, 11 unauthorized); a
+ * list the account restricts (outcome `restricted`: src/sync/completeness.ts) is 9 like a private
+ * one; else 6.
  * An unfinished run (still pending/running when the caller stopped waiting) is 130 (interrupted).
  */
 export function exitCodeForRun(run: Pick<JobCallRow, 'status' | 'outcome'>): ExitCode {
@@ -54,6 +56,7 @@ export function exitCodeForRun(run: Pick<JobCallRow, 'status' | 'outcome'>): Exi
     case 'partial':
       return EXIT.runPartial;
     case 'failed': {
+      if (run.outcome === 'restricted') return EXIT.private;
       const kind = run.outcome as ProviderErrorKind | null;
       return kind && kind in PROVIDER_ERROR_POLICY ? PROVIDER_ERROR_POLICY[kind].exitCode : EXIT.runFailed;
     }

@@ -7,7 +7,7 @@ import { retryingTransaction } from '../db/connection-loss.ts';
 import type { Queryable } from '../db/database.ts';
 import { upsertEdges } from '../db/queries/edges.ts';
 import { dedupeByExtId, upsertFollowers } from '../db/queries/followers.ts';
-import { beginRequest, type RunForRequest, recordPage } from '../db/queries/job-calls.ts';
+import { beginRequest, finishJobCall, type RunForRequest, recordPage } from '../db/queries/job-calls.ts';
 import { insertQuarantined } from '../db/queries/quarantined-records.ts';
 import {
   callSummary,
@@ -20,7 +20,7 @@ import {
 } from '../db/queries/service-calls.ts';
 import type { CallResult, FollowersPage } from '../providers/types.ts';
 import { syncFollowersJobSchema, type SyncFollowersJob } from '../queue/jobs.ts';
-import { finishListRun } from './completeness.ts';
+import { finishListRun, judgeUnreadableList } from './completeness.ts';
 import type { JobAttemptInfo, SyncDeps } from './deps.ts';
 import { sendJob } from './enqueue.ts';
 import { FOLLOWERS, type ListSpec } from './lists.ts';
@@ -104,6 +104,9 @@ export async function syncListPage(spec: ListSpec, deps: SyncDeps, job: JobAttem
   }
 }
 
+/** SM_COUNT_MAX_AGE_MINUTES's default, for deps built without it (tests). */
+const DEFAULT_COUNT_MAX_AGE_MINUTES = 15;
+
 /** The run no longer belongs to this job (ended, resumed with a new job, or restarted). */
 class Superseded extends Error {}
 
@@ -162,6 +165,7 @@ async function commitPage(
         new_items: edges.newEdges,
         quarantined: page.quarantined.length,
         sanitized: page.sanitized,
+        ...(page.coerced ? { coerced: page.coerced } : {}),
         ...callSummary(result.call),
         ...(page.hasMore !== null ? { has_more: page.hasMore } : {}),
         ...(page.limited ? { limited: true } : {}),
@@ -186,6 +190,7 @@ async function commitPage(
       gained: edges.gained,
       quarantined: page.quarantined.length,
       sanitized: page.sanitized,
+      coerced: page.coerced ?? 0,
       stallStreak: decision.stallStreak,
       emptyStreak: decision.emptyStreak,
       queueJobId: nextJobId,
@@ -193,8 +198,32 @@ async function commitPage(
     });
     if (!progress) throw new Superseded();
     const profile = { id: run.subjectId!, platform: run.subjectPlatform ?? 'instagram' };
-    const end =
-      decision.next === 'end' ? await finishListRun(tx, spec.list, progress, profile, decision, deps.settings.completenessMinShare) : null;
+    const unreadable = judgeUnreadableList({
+      page: data.page,
+      users: users.length,
+      quarantined: page.quarantined.length,
+      seenInRun: progress.itemsSeen + progress.quarantined,
+      ended: decision,
+      isPrivate: run.subjectPrivate,
+      expected: progress.expectedItems,
+      noun: spec.noun,
+    });
+    let end: { status: 'succeeded' | 'partial' | 'failed'; reason: string | null } | null = null;
+    if (unreadable) {
+      // Private or restricted: one request, nothing changed, its own outcome (exit 9).
+      await finishJobCall(tx, run.id, {
+        status: 'failed',
+        outcome: unreadable.outcome,
+        errorMessage: unreadable.reason,
+        summary: { completeness: unreadable.outcome },
+      });
+      end = { status: 'failed', reason: unreadable.reason };
+    } else if (decision.next === 'end') {
+      end = await finishListRun(tx, spec.list, progress, profile, decision, {
+        minShare: deps.settings.completenessMinShare,
+        countMaxAgeMinutes: deps.settings.countMaxAgeMinutes ?? DEFAULT_COUNT_MAX_AGE_MINUTES,
+      });
+    }
     await completeJobIn(deps, tx, QUEUE, job, null);
     deps.logger.debug(
       { run: run.id, page: data.page, users: users.length, new: edges.newInRun, next: decision.next },

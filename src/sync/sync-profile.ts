@@ -91,6 +91,7 @@ export async function syncProfile(deps: SyncDeps, job: JobAttemptInfo, signal?: 
         {
           items: 1,
           sanitized: result.data.sanitized,
+          ...(result.data.coerced ? { coerced: result.data.coerced } : {}),
           ...callSummary(result.call),
         },
       );
@@ -113,6 +114,7 @@ export async function syncProfile(deps: SyncDeps, job: JobAttemptInfo, signal?: 
         summary,
         addPage: true,
         sanitized: result.data.sanitized,
+        coerced: result.data.coerced ?? 0,
       });
       await completeJobIn(deps, tx, QUEUE, job, null);
       return { runId: run.id, ended: true, status: 'succeeded' as const };

@@ -211,20 +211,22 @@ describe('field cases at the provider level', () => {
     expect(page.sanitized).toBe(1);
   });
 
-  it('quarantines invalid users with raw and reason; the rest of the page survives', async () => {
+  it('quarantines users without a usable id or username with raw and reason; a minor field of another type is coerced', async () => {
     server.script('get_followers', {
       body: envelopeText(
         '{"users":[{"pk":"1","username":"ok.one"},{"pk":"2"},{"id":"not-a-number","username":"bad.id"},"junk",{"pk":"3","username":"ok.two","is_private":"yes"},{"pk":"4","username":"ok.three"}]}',
       ),
     });
     const page = (await rocket.getFollowersPage('9100000001', null, 50)).data;
-    expect(page.users.map((u) => u.username)).toEqual(['ok.one', 'ok.three']);
-    expect(page.quarantined).toHaveLength(4);
+    expect(page.users.map((u) => u.username)).toEqual(['ok.one', 'ok.two', 'ok.three']);
+    // issue 13 §2: "is_private": "yes" is coerced (the raw keeps "yes"), not a reason to drop a follower.
+    expect(page.users[1]).toMatchObject({ extId: '3', isPrivate: true, raw: { is_private: 'yes' } });
+    expect(page.coerced).toBe(1);
+    expect(page.quarantined).toHaveLength(3);
     expect(page.quarantined[0]).toMatchObject({ raw: { pk: '2' } });
     expect(page.quarantined[0]!.reason).toMatch(/username/);
     expect(page.quarantined[1]!.reason).toMatch(/no numeric user id/);
     expect(page.quarantined[2]!.raw).toBe('junk');
-    expect(page.quarantined[3]!.reason).toMatch(/is_private/);
   });
 });
 

@@ -35,6 +35,10 @@ export interface JobCallRow {
   deferredUntil: Date | null;
   /** A list run: the profile's followers/follows count when the run started (null when unknown). */
   expectedItems: number | null;
+  /** When `expectedItems` was read from the provider (null when unknown; the completeness gate's freshness, sql/0011). */
+  expectedItemsAt: Date | null;
+  /** Minor record fields this run coerced to their type (src/providers/records.ts). */
+  coerced: number;
   /** A list run: accounts gained (followed + refollowed, not baseline) / lost (unfollowed) by this run. */
   itemsGained: number;
   itemsLost: number;
@@ -54,7 +58,7 @@ export interface JobCallRow {
 /** Columns of a run, as {@link jobCallFromRow} reads them. */
 export const JOB_CALL_COLUMNS = `id, kind, status, subject_id, parent_job_call_id, params, summary, error_message, provider, cursor,
   pages, requests, items_seen, items_new, quarantined, sanitized, stall_streak, empty_streak, outcome, queue_job_id,
-  deferred_until, expected_items, items_gained, items_lost, baseline, list_restarts, list_restarted_at, started_at, finished_at,
+  deferred_until, expected_items, expected_items_at, coerced, items_gained, items_lost, baseline, list_restarts, list_restarted_at, started_at, finished_at,
   created_at, updated_at`;
 
 /** Maps a row selected with {@link JOB_CALL_COLUMNS}. */
@@ -83,6 +87,8 @@ export function jobCallFromRow(r: Record<string, unknown>): JobCallRow {
     queueJobId: r.queue_job_id as string | null,
     deferredUntil: r.deferred_until as Date | null,
     expectedItems: countFromInt8(r.expected_items as string | null),
+    expectedItemsAt: (r.expected_items_at ?? null) as Date | null,
+    coerced: n('coerced'),
     itemsGained: n('items_gained'),
     itemsLost: n('items_lost'),
     baseline: r.baseline === true,
@@ -104,6 +110,8 @@ export interface NewJobCall {
   provider?: string | null;
   /** A list run: the list's expected size at its start (the profile's count). */
   expectedItems?: number | null;
+  /** When that count was read from the provider. */
+  expectedItemsAt?: Date | null;
 }
 
 /**
@@ -113,11 +121,19 @@ export interface NewJobCall {
  */
 export async function insertJobCall(q: Queryable, run: NewJobCall): Promise<JobCallRow | null> {
   const res = await q.query(
-    `INSERT INTO job_calls (kind, subject_id, params, parent_job_call_id, provider, expected_items)
-     VALUES ($1, $2, $3::jsonb, $4, $5, $6)
+    `INSERT INTO job_calls (kind, subject_id, params, parent_job_call_id, provider, expected_items, expected_items_at)
+     VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7)
      ON CONFLICT DO NOTHING
      RETURNING ${JOB_CALL_COLUMNS}`,
-    [run.kind, run.subjectId, JSON.stringify(run.params), run.parentJobCallId ?? null, run.provider ?? null, run.expectedItems ?? null],
+    [
+      run.kind,
+      run.subjectId,
+      JSON.stringify(run.params),
+      run.parentJobCallId ?? null,
+      run.provider ?? null,
+      run.expectedItems ?? null,
+      run.expectedItemsAt ?? null,
+    ],
   );
   return res.rows[0] ? jobCallFromRow(res.rows[0]) : null;
 }
@@ -192,6 +208,8 @@ export interface RunForRequest extends JobCallRow {
   subjectPlatform: Platform | null;
   subjectExtId: string | null;
   subjectUsername: string | null;
+  /** The subject is stored as private (its last profile sync said so, or a list request was refused as private). */
+  subjectPrivate: boolean;
 }
 
 /**
@@ -211,7 +229,8 @@ export async function beginRequest(q: Queryable, id: string, queueJobId: string)
      RETURNING ${JOB_CALL_COLUMNS},
        (SELECT sp.platform FROM social_profiles sp WHERE sp.id = jc.subject_id) AS subject_platform,
        (SELECT sp.ext_id FROM social_profiles sp WHERE sp.id = jc.subject_id) AS subject_ext_id,
-       (SELECT sp.username FROM social_profiles sp WHERE sp.id = jc.subject_id) AS subject_username`,
+       (SELECT sp.username FROM social_profiles sp WHERE sp.id = jc.subject_id) AS subject_username,
+       (SELECT sp.is_private FROM social_profiles sp WHERE sp.id = jc.subject_id) AS subject_private`,
     [id, queueJobId],
   );
   const r = res.rows[0];
@@ -221,6 +240,7 @@ export async function beginRequest(q: Queryable, id: string, queueJobId: string)
     subjectPlatform: r.subject_platform as Platform | null,
     subjectExtId: r.subject_ext_id as string | null,
     subjectUsername: r.subject_username as string | null,
+    subjectPrivate: r.subject_private === true,
   };
 }
 
@@ -235,6 +255,8 @@ export interface PageProgress {
   gained?: number;
   quarantined: number;
   sanitized: number;
+  /** Minor record fields coerced on this page. */
+  coerced?: number;
   stallStreak: number;
   emptyStreak: number;
   /** The next page's pg-boss job, or null when the run ends with this page. */
@@ -253,7 +275,8 @@ export async function recordPage(q: Queryable, id: string, p: PageProgress): Pro
   const res = await q.query(
     `UPDATE job_calls SET pages = pages + 1, provider = $2, cursor = $3, items_seen = items_seen + $4,
        items_new = items_new + $5, quarantined = quarantined + $6, sanitized = sanitized + $7,
-       stall_streak = $8, empty_streak = $9, queue_job_id = $10, items_gained = items_gained + $11, updated_at = now()
+       stall_streak = $8, empty_streak = $9, queue_job_id = $10, items_gained = items_gained + $11, coerced = coerced + $13,
+       updated_at = now()
      WHERE id = $1 AND status IN ('pending', 'running') AND ($12::text IS NULL OR queue_job_id IS NULL OR queue_job_id = $12)
      RETURNING ${JOB_CALL_COLUMNS}`,
     [
@@ -269,6 +292,7 @@ export async function recordPage(q: Queryable, id: string, p: PageProgress): Pro
       p.queueJobId,
       p.gained ?? 0,
       p.fromJobId ?? null,
+      p.coerced ?? 0,
     ],
   );
   return res.rows[0] ? jobCallFromRow(res.rows[0]) : null;
@@ -288,6 +312,8 @@ export interface RunEnd {
   /** A complete list run: edges it turned inactive, and whether it became the profile's baseline. */
   itemsLost?: number;
   baseline?: boolean;
+  /** Minor record fields coerced by this step (a profile run's only call). */
+  coerced?: number;
 }
 
 /**
@@ -299,7 +325,7 @@ export async function finishJobCall(q: Queryable, id: string, end: RunEnd): Prom
     `UPDATE job_calls SET status = $2, outcome = $3, error_message = $4, subject_id = coalesce($5, subject_id),
        summary = summary || $6::jsonb, pages = pages + $7, sanitized = sanitized + $8, queue_job_id = NULL,
        deferred_until = NULL, started_at = coalesce(started_at, now()), finished_at = now(), updated_at = now(),
-       items_lost = items_lost + $9, baseline = baseline OR $10
+       items_lost = items_lost + $9, baseline = baseline OR $10, coerced = coerced + $11
      WHERE id = $1 AND status IN ('pending', 'running')`,
     [
       id,
@@ -312,6 +338,7 @@ export async function finishJobCall(q: Queryable, id: string, end: RunEnd): Prom
       end.sanitized ?? 0,
       end.itemsLost ?? 0,
       end.baseline === true,
+      end.coerced ?? 0,
     ],
   );
   return res.rowCount > 0;

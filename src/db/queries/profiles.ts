@@ -26,6 +26,9 @@ export interface ProfileRow {
   /** When the first complete followers / followings run ended (null: no baseline yet). */
   followersBaselineAt: Date | null;
   followingsBaselineAt: Date | null;
+  /** When followersCount / followsCount were read from a provider (null: never; sql/0011). */
+  followersCountAt: Date | null;
+  followsCountAt: Date | null;
 }
 
 interface RawProfileRow {
@@ -47,10 +50,13 @@ interface RawProfileRow {
   engagement_rate: string | null;
   followers_baseline_at: Date | null;
   followings_baseline_at: Date | null;
+  followers_count_at: Date | null;
+  follows_count_at: Date | null;
 }
 
 const COLUMNS = `id, platform, ext_id, username, full_name, bio, avatar, url, followers_count, follows_count,
-  posts_count, is_private, is_verified, last_synced_at, not_found_at, engagement_rate, followers_baseline_at, followings_baseline_at`;
+  posts_count, is_private, is_verified, last_synced_at, not_found_at, engagement_rate, followers_baseline_at, followings_baseline_at,
+  followers_count_at, follows_count_at`;
 
 function toRow(r: RawProfileRow): ProfileRow {
   return {
@@ -72,12 +78,15 @@ function toRow(r: RawProfileRow): ProfileRow {
     engagementRate: r.engagement_rate === null ? null : Number(r.engagement_rate),
     followersBaselineAt: r.followers_baseline_at,
     followingsBaselineAt: r.followings_baseline_at,
+    followersCountAt: r.followers_count_at,
+    followsCountAt: r.follows_count_at,
   };
 }
 
 /**
  * Inserts or updates a profile by (platform, ext_id) with its counts, the sanitised raw payload and
- * `last_synced_at = now()`; clears `not_found_at`. A count the payload lacked (null) keeps the stored one.
+ * `last_synced_at = now()`; clears `not_found_at`. A count the payload lacked (null) keeps the stored one
+ * and its read time (`followers_count_at` / `follows_count_at`, set to now() with each count read).
  * A rename keeps the old username in username_history (same statement).
  * @param jobCallId the profile run (recorded with a rename)
  * @returns the stored row
@@ -90,13 +99,16 @@ export async function upsertProfile(q: Queryable, p: ProfileRecord, jobCallId: s
        WHERE sp.platform = $1 AND sp.ext_id = $2 AND sp.username IS DISTINCT FROM $3
      )
      INSERT INTO social_profiles AS sp (platform, ext_id, username, full_name, bio, avatar, url, followers_count,
-       follows_count, posts_count, is_private, is_verified, raw_data, last_synced_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::bigint, $9::bigint, coalesce($10::bigint, 0), $11, $12, $13::jsonb, now())
+       follows_count, posts_count, is_private, is_verified, raw_data, last_synced_at, followers_count_at, follows_count_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::bigint, $9::bigint, coalesce($10::bigint, 0), $11, $12, $13::jsonb, now(),
+       CASE WHEN $8::bigint IS NULL THEN NULL ELSE now() END, CASE WHEN $9::bigint IS NULL THEN NULL ELSE now() END)
      ON CONFLICT (platform, ext_id) DO UPDATE SET
        username = EXCLUDED.username, full_name = EXCLUDED.full_name, bio = EXCLUDED.bio, avatar = EXCLUDED.avatar,
        url = EXCLUDED.url,
        followers_count = coalesce($8::bigint, sp.followers_count),
        follows_count = coalesce($9::bigint, sp.follows_count),
+       followers_count_at = CASE WHEN $8::bigint IS NULL THEN sp.followers_count_at ELSE now() END,
+       follows_count_at = CASE WHEN $9::bigint IS NULL THEN sp.follows_count_at ELSE now() END,
        posts_count = coalesce($10::bigint, sp.posts_count),
        is_private = EXCLUDED.is_private, is_verified = EXCLUDED.is_verified, raw_data = EXCLUDED.raw_data,
        last_synced_at = now(), not_found_at = NULL, updated_at = now()

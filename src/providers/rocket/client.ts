@@ -5,7 +5,7 @@ import type { Logger } from '../../logger.ts';
 import { type ClassifyOptions, failedCall } from '../classify.ts';
 import type { Recorder } from '../cassette.ts';
 import { createHttpClient, type HttpClient } from '../http.ts';
-import { profileUserSchema, toCursor, toFollowersPage, toProfileRecord, zodReason } from '../records.ts';
+import { profileUserSchema, toCursor, toFollowersPage, toProfileResult, zodReason } from '../records.ts';
 import { rawBodyPreview } from '../sanitize.ts';
 import type { CallInfo, CallResult, FollowersPage, ProfileQuery, ProfileResult, Provider } from '../types.ts';
 import { unwrapRocket } from './envelope.ts';
@@ -133,7 +133,7 @@ export function createRocketClient(options: RocketClientOptions): RocketClient {
       const user = profileUserSchema.safeParse(rawUser);
       if (!user.success)
         throw withCall(invalid(`invalid profile in ${endpoint} (${zodReason(user.error)})`, rawUser, call.httpStatus), call);
-      return { data: { profile: toProfileRecord(user.data, rawUser), sanitized: cleaned }, call };
+      return { data: toProfileResult(user.data, rawUser, cleaned), call };
     },
     getFollowersPage(extId, cursor, pageSize, signal) {
       return listPage('instagram/user/get_followers', extId, cursor, Math.min(pageSize, ROCKET_MAX_FOLLOWERS_COUNT), signal);

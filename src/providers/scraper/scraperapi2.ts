@@ -4,7 +4,7 @@ import { ProviderError } from '../../errors.ts';
 import { bodyMessage, type ClassifyOptions, classifyHttpStatus, failedCall } from '../classify.ts';
 import { createHttpClient, type HttpResponse } from '../http.ts';
 import { parseProviderJson } from '../json.ts';
-import { profileUserSchema, toCursor, toFollowersPage, toProfileRecord, zodReason } from '../records.ts';
+import { profileUserSchema, toCursor, toFollowersPage, toProfileResult, zodReason } from '../records.ts';
 import { rawBodyPreview, sanitize } from '../sanitize.ts';
 import type { CallInfo, CallResult, FollowersPage, ProfileResult } from '../types.ts';
 import type { ScraperClient, ScraperClientOptions } from './client.ts';
@@ -104,7 +104,7 @@ export function createScraperApi2Client(options: ScraperClientOptions, classify:
           res,
           call,
         );
-      return { data: { profile: toProfileRecord(user.data, shape.data.data), sanitized: cleaned }, call };
+      return { data: toProfileResult(user.data, shape.data.data, cleaned), call };
     },
     getFollowersPage: (extId, cursor, _pageSize, signal) => listPage('v1/followers', extId, cursor, signal),
     getFollowingsPage: (extId, cursor, _pageSize, signal) => listPage('v1/following', extId, cursor, signal),
