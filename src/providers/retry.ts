@@ -4,6 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import pRetry from 'p-retry';
 import { PROVIDER_ERROR_POLICY, ProviderError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { currentAttemptGuard } from './attempt-guard.ts';
 import type { RateGate } from './rate-gate.ts';
 import type { CallResult, Provider } from './types.ts';
 
@@ -48,7 +49,10 @@ async function shareWait(gate: RateGate, seconds: number, error: ProviderError):
  *   this provider inside that window is refused without a request (attempts 0);
  * - non-retryable kinds (not_found, private, unauthorized, quota_exhausted) are thrown at once;
  * - with a `gate`, every attempt is first reserved against the shared per-second limit and budgets;
- *   a spent budget is a rate_limited refusal (never sent) handled like a long Retry-After.
+ *   a spent budget is a rate_limited refusal (never sent) handled like a long Retry-After;
+ * - right before each attempt leaves, the caller's attempt guard (./attempt-guard.ts) runs: the sync
+ *   layer checks its job still owns the request and records the attempt in the ledger first; a guard
+ *   that throws stops the call there, unsent and not retried.
  * The result's `call.attempts` counts HTTP attempts; `call.latencyMs` is the wall time including waits.
  * @throws ProviderError (the last attempt's), with `call` set
  */
@@ -71,6 +75,7 @@ export function withRetry(provider: Provider, options: RetryOptions): Provider {
 
   async function run<T>(endpoint: string, request: () => Promise<CallResult<T>>, signal?: AbortSignal): Promise<CallResult<T>> {
     const started = performance.now();
+    const guard = currentAttemptGuard();
     let attempts = 0;
     const elapsed = () => Math.round(performance.now() - started);
     try {
@@ -83,6 +88,7 @@ export function withRetry(provider: Provider, options: RetryOptions): Provider {
             if (err instanceof ProviderError) notSent.add(err);
             throw err;
           }
+          await guard?.beforeSend({ provider: provider.name, endpoint });
           attempts++;
           return request();
         },

@@ -18,6 +18,7 @@ import {
   startServiceCall,
   succeedServiceCall,
 } from '../db/queries/service-calls.ts';
+import { withAttemptGuard } from '../providers/attempt-guard.ts';
 import type { CallResult, FollowersPage } from '../providers/types.ts';
 import { syncFollowersJobSchema, type SyncFollowersJob } from '../queue/jobs.ts';
 import { finishListRun, judgeUnreadableList } from './completeness.ts';
@@ -26,6 +27,7 @@ import { sendJob } from './enqueue.ts';
 import { FOLLOWERS, type ListSpec } from './lists.ts';
 import { decideNextPage, normaliseCursor } from './pagination.ts';
 import { ProviderNotConfigured, switchProviderIfDown } from './provider-switch.ts';
+import { JobNotOwned, leaveLostRequest, requestGuard } from './request-guard.ts';
 import {
   beginStep,
   claimNextIn,
@@ -67,8 +69,12 @@ export async function syncListPage(spec: ListSpec, deps: SyncDeps, job: JobAttem
   try {
     if (!run.subjectExtId) throw new Error(`run ${run.id} has no stored profile to read followers of`);
     if (!provider) throw new ProviderNotConfigured(providerName);
-    result = await spec.fetchPage(provider, run.subjectExtId, data.cursor, deps.settings.followersPageSize, signal);
+    const subject = run.subjectExtId;
+    result = await withAttemptGuard(requestGuard(deps, QUEUE, job, serviceCallId), () =>
+      spec.fetchPage(provider, subject, data.cursor, deps.settings.followersPageSize, signal),
+    );
   } catch (err) {
+    if (err instanceof JobNotOwned) return leaveLostRequest(deps, job, run.id, serviceCallId, err);
     const pinned = await switchProviderIfDown(deps, { spec, job, data, run, serviceCallId, err });
     if (isStepResult(pinned)) return pinned;
     return handleRequestFailure(deps, {

@@ -5,12 +5,14 @@ import { finishJobCall } from '../db/queries/job-calls.ts';
 import { insertProfileSnapshot } from '../db/queries/profile-snapshots.ts';
 import { upsertProfile } from '../db/queries/profiles.ts';
 import { callSummary, insertFailedOverCalls, startServiceCall, succeedServiceCall } from '../db/queries/service-calls.ts';
+import { withAttemptGuard } from '../providers/attempt-guard.ts';
 import type { CallResult, ProfileResult } from '../providers/types.ts';
 import { syncProfileJobSchema } from '../queue/jobs.ts';
 import type { JobAttemptInfo, SyncDeps } from './deps.ts';
 import { engagementRate } from './engagement.ts';
 import { startFollowersRun, startListRun } from './enqueue.ts';
 import { FOLLOWINGS } from './lists.ts';
+import { JobNotOwned, leaveLostRequest, requestGuard } from './request-guard.ts';
 import {
   beginStep,
   completeJob,
@@ -45,8 +47,9 @@ export async function syncProfile(deps: SyncDeps, job: JobAttemptInfo, signal?: 
   });
   let result: CallResult<ProfileResult>;
   try {
-    result = await provider.getProfile(data.lookup, signal);
+    result = await withAttemptGuard(requestGuard(deps, QUEUE, job, serviceCallId), () => provider.getProfile(data.lookup, signal));
   } catch (err) {
+    if (err instanceof JobNotOwned) return leaveLostRequest(deps, job, run.id, serviceCallId, err);
     return handleRequestFailure(deps, {
       queue: QUEUE,
       job,

@@ -1,6 +1,7 @@
 // Retries in place, Retry-After handling and the per-provider wait window (CASES.md C08, C10, C11).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/errors.ts';
+import { withAttemptGuard } from '../../src/providers/attempt-guard.ts';
 import { type RetryOptions, withRetry } from '../../src/providers/retry.ts';
 import { createRocketClient, type RocketClient } from '../../src/providers/rocket/client.ts';
 import { startFakeRocketServer, type FakeRocketServer } from '../../src/providers/sample/fake-rocket-server.ts';
@@ -168,5 +169,29 @@ describe('retry policy per kind', () => {
     } finally {
       await quick.close();
     }
+  });
+});
+
+describe('attempt guard (issue 13 §4)', () => {
+  it('runs before every attempt, the first and each retry; a guard that throws stops the call unsent and unretried', async () => {
+    server.script(
+      'get_followers',
+      { status: 503, body: '<html>503</html>' },
+      { status: 503, body: '<html>503</html>' },
+      { body: LAST_PAGE },
+    );
+    const seen: string[] = [];
+    let allowed = 2;
+    const guard = {
+      async beforeSend(a: { provider: string; endpoint: string }) {
+        seen.push(`${a.provider}/${a.endpoint}`);
+        if (allowed-- <= 0) throw new Error('not sent: the job is gone');
+      },
+    };
+    const err = await withAttemptGuard(guard, () => retried().getFollowersPage('9000000007', 'c1', 50)).catch((e: unknown) => e);
+    expect(err).toMatchObject({ message: 'not sent: the job is gone' });
+    expect(seen).toEqual(['rocket/followers', 'rocket/followers', 'rocket/followers']);
+    // Two attempts left; the third was refused by the guard before a byte was sent.
+    expect(server.requestsTo('get_followers')).toHaveLength(2);
   });
 });

@@ -69,7 +69,7 @@ export async function startServiceCall(q: Queryable, c: NewServiceCall): Promise
   const res = await q.query<{ id: string }>(
     `WITH stale AS (
        UPDATE service_calls SET status = 'failed', finished_at = now(), updated_at = now(),
-         error_message = 'interrupted: the worker stopped before this request was recorded'
+         error_message = 'interrupted: the worker stopped before this request''s answer was recorded (request_units: attempts sent)'
        WHERE $6::text IS NOT NULL AND queue_job_id = $6 AND status = 'running'
        RETURNING id
      )
@@ -80,6 +80,33 @@ export async function startServiceCall(q: Queryable, c: NewServiceCall): Promise
     [c.jobCallId, c.parentServiceCallId, c.kind, c.provider, c.sent, c.queueJobId],
   );
   return idFromInt8(res.rows[0]!.id);
+}
+
+/**
+ * Write-ahead ledger (issue 13 §4): records one HTTP attempt on a request still running, right
+ * before it is sent, so a worker killed mid-request leaves the attempt counted. Fenced: a request
+ * another attempt of the same queue job has closed (startServiceCall) records nothing.
+ * @returns false when the row is no longer running (the caller must not send)
+ */
+export async function recordAttempt(q: Queryable, id: string): Promise<boolean> {
+  const res = await q.query(
+    `UPDATE service_calls SET request_units = request_units + 1, attempt = coalesce(attempt, 0) + 1, updated_at = now()
+     WHERE id = $1 AND status = 'running'`,
+    [id],
+  );
+  return res.rowCount > 0;
+}
+
+/**
+ * Closes a request whose attempt lost its queue job before sending (failed, message kept), only
+ * while it is still running: its recorded attempts stay as they are.
+ */
+export async function abandonServiceCall(q: Queryable, id: string, errorMessage: string): Promise<void> {
+  await q.query(
+    `UPDATE service_calls SET status = 'failed', error_message = $2, finished_at = now(), updated_at = now()
+     WHERE id = $1 AND status = 'running'`,
+    [id, errorMessage],
+  );
 }
 
 /** The committed (succeeded) request of a queue job, if its page already committed. */
@@ -110,14 +137,18 @@ export async function succeedServiceCall(
   );
 }
 
-/** The ledger columns of a call (sql/0004): request units default to the HTTP attempts made. */
+/**
+ * The ledger columns of a call (sql/0004): request units default to the HTTP attempts made. Without
+ * call facts (an error that carries none) `attempt` and `requestUnits` are null: the attempts the
+ * write-ahead ledger recorded ({@link recordAttempt}) stay.
+ */
 function ledger(call: CallInfo | undefined) {
   return {
     endpoint: call?.endpoint ?? null,
     httpStatus: call?.httpStatus ?? null,
     latencyMs: call ? Math.round(call.latencyMs) : null,
     attempt: call?.attempts ?? null,
-    requestUnits: call ? (call.requestUnits ?? call.attempts) : 0,
+    requestUnits: call ? (call.requestUnits ?? call.attempts) : null,
   };
 }
 
@@ -171,7 +202,8 @@ export async function failServiceCall(
   const l = ledger(call);
   await q.query(
     `UPDATE service_calls SET status = 'failed', error_message = $2, result_summary = $3::jsonb,
-       provider = coalesce($4, provider), endpoint = $5, http_status = $6, latency_ms = $7, attempt = $8, request_units = $9,
+       provider = coalesce($4, provider), endpoint = $5, http_status = $6, latency_ms = $7, attempt = coalesce($8, attempt),
+       request_units = coalesce($9, request_units),
        finished_at = now(), updated_at = now()
      WHERE id = $1`,
     [id, errorMessage, JSON.stringify(summary), call?.provider ?? null, l.endpoint, l.httpStatus, l.latencyMs, l.attempt, l.requestUnits],
