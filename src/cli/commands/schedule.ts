@@ -25,7 +25,10 @@ function addTimingOptions(cmd: Command): Command {
     .option('--tz <zone>', 'timezone of --cron (IANA name, default UTC)')
     .option('--followers', 'also sync the followers list')
     .option('--followings', 'also sync the accounts it follows')
-    .option('--no-profile', 'do not refresh the profile itself (only with --followers/--followings)')
+    .option(
+      '--no-profile',
+      'do not refresh the profile itself (only with --followers/--followings); its list runs then mark nobody unfollowed unless a profile sync read the count within SM_COUNT_MAX_AGE_MINUTES',
+    )
     .option('--priority <n>', 'higher runs first when many entries are due (default 0)')
     .option('--platform <name>', 'platform', 'instagram')
     .option('--json', 'print machine-readable JSON');
