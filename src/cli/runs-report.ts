@@ -166,6 +166,9 @@ export async function showRun(db: Database, id: string, json: boolean): Promise<
             ],
             ['new / lost', run.baseline ? 'baseline (first complete run: nothing new)' : `${run.itemsGained} / ${run.itemsLost}`],
           ]),
+      ...(run.quarantined || run.coerced
+        ? [['quarantined / coerced', `${run.quarantined} records set aside / ${run.coerced} fields coerced to their type`]]
+        : []),
       ...restartRows(run.summary.list_restarts),
       ...(run.cursor ? [['next cursor', run.cursor]] : []),
       ...(run.deferredUntil ? [['waiting until', when(run.deferredUntil)]] : []),

@@ -215,6 +215,8 @@ describe('§2 type drift never drops a follower', () => {
       coerced: 4,
       lost: 0,
     });
+    const shown = await runCli(['runs', 'show', String(drift.runs[1]!.run_id)], h.env);
+    expect(shown.stdout).toMatch(/1 records set aside \/ 4 fields coerced to their type/);
     expect(await storedEdges(h, a.id)).toEqual([u0, u1, u2, u3, u4]);
     const rows = await h.q<{ ext_id: string; is_private: boolean; is_verified: boolean; full_name: string | null; raw: unknown }>(
       `SELECT ext_id, is_private, is_verified, full_name, raw_data AS raw FROM followers WHERE ext_id = ANY($1::text[]) ORDER BY ext_id`,
