@@ -205,4 +205,34 @@ describe('run-schedule with the real enqueue (src/sync/enqueue.ts) and pg-boss',
       { kind: 'followings', status: 'succeeded' },
     ]);
   });
+
+  it('a followers entry without its profile (--no-profile) on a stale count records new followers, marks nobody unfollowed', async () => {
+    fake.addProfile(profile('502', 'noprofile', { followersCount: 3 }));
+    fake.followersScript.push(page([follower('9101'), follower('9102'), follower('9103')]));
+    await addSchedules(h.deps.db, 'username,kinds\nnoprofile,profile followers\n');
+    await runSchedule(h.deps.db, enqueueWith(h.deps));
+    await h.drain();
+    // A day later the count is stale; the entry reads the list only. One follower left, one came.
+    await h.tdb.pool.query(
+      `UPDATE social_profiles SET last_synced_at = now() - interval '1 day', followers_count_at = now() - interval '1 day' WHERE ext_id = '502'`,
+    );
+    await h.tdb.pool.query('DELETE FROM sync_schedules');
+    await addSchedules(h.deps.db, 'username,kinds\nnoprofile,followers\n');
+    fake.profileCalls.length = 0;
+    fake.followersScript.push(page([follower('9101'), follower('9102'), follower('9104')]));
+    await runSchedule(h.deps.db, enqueueWith(h.deps));
+    await h.drain();
+    expect(fake.profileCalls).toEqual([]);
+    const [run] = await rows<{ status: string; outcome: string; items_gained: number; items_lost: number; completeness: string }>(
+      h,
+      `SELECT status, outcome, items_gained, items_lost, summary ->> 'completeness' AS completeness FROM job_calls
+       WHERE kind = 'followers' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(run).toEqual({ status: 'partial', outcome: 'stale_count', items_gained: 1, items_lost: 0, completeness: 'stale_count' });
+    const active = await rows<{ n: number }>(
+      h,
+      `SELECT count(*)::int AS n FROM subscriptions s JOIN social_profiles p ON p.id = s.social_profile_id WHERE p.ext_id = '502' AND s.active`,
+    );
+    expect(active[0]!.n).toBe(4);
+  });
 });
