@@ -34,8 +34,9 @@ COPY sql ./sql
 # Bundled sample provider responses: the offline demo (no API key, SM_ENV=development) works in the image too.
 COPY samples ./samples
 COPY entrypoints ./entrypoints
-RUN chmod 0755 bin/sm-core.js entrypoints/*.sh \
-  && ln -s /app/bin/sm-core.js /usr/local/bin/sm-core
+# `sm-core` on PATH is the launcher: heap flags for every command, then exec of Node (docs/deploy.md).
+RUN chmod 0755 bin/sm-core bin/sm-core.js entrypoints/*.sh \
+  && ln -s /app/bin/sm-core /usr/local/bin/sm-core
 USER 10001:10001
 EXPOSE 3000
 # api: GET /health must answer 200; worker: the database must answer; cron/migrate: always healthy.

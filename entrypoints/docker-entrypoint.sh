@@ -5,6 +5,7 @@
 #   cron     enqueue every due schedule entry once, then exit (a Kubernetes CronJob or a crontab tick)
 #   migrate  apply pending migrations, then exit (a Kubernetes Job / compose one-shot service)
 # Anything else exits 2. The last command is exec'd, so it gets the signals from tini directly.
+# `sm-core` is the launcher (bin/sm-core): it sets the V8 heap flags for every command and execs Node.
 set -eu
 
 mode="${START_MODE:-}"
@@ -15,12 +16,6 @@ case "$mode" in
     exec sm-core serve --host "${SM_HTTP_HOST:-0.0.0.0}" --port "${PORT:-3000}" "$@"
     ;;
   worker)
-    # V8 heap sized for a worker (docs/performance.md, "Memory"): a page's objects live for
-    # milliseconds, so a small young generation and an old-generation cap keep the RSS flat near
-    # 140 MB instead of ~280 MB, at the same speed. SM_WORKER_NODE_OPTIONS replaces these flags
-    # (set it empty for Node's defaults); a NODE_OPTIONS of your own is kept after them.
-    NODE_OPTIONS="${SM_WORKER_NODE_OPTIONS---max-semi-space-size=2 --max-old-space-size=192}${NODE_OPTIONS:+ $NODE_OPTIONS}"
-    export NODE_OPTIONS
     exec sm-core worker "$@"
     ;;
   cron)

@@ -13,7 +13,8 @@ import { startBoss } from '../../src/queue/boss.ts';
 import { enqueueFollowersSync } from '../../src/sync/enqueue.ts';
 import { createScratchDatabase } from './scratch-db.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/sm-core.js', import.meta.url));
+/** The `sm-core` launcher: workers start as the README starts them (pinned Node, heap flags, exec). */
+const LAUNCHER = fileURLToPath(new URL('../../bin/sm-core', import.meta.url));
 const KEY = 'bench-key';
 const FINAL = new Set(['succeeded', 'failed', 'partial']);
 
@@ -62,21 +63,6 @@ export interface SyncRunResult {
   complete: boolean;
 }
 
-/**
- * The worker's V8 heap flags, read from the container entrypoint that sets them (worker mode's
- * `${SM_WORKER_NODE_OPTIONS-<flags>}`), so the bench measures exactly what is deployed.
- */
-export const WORKER_NODE_OPTIONS = workerNodeOptions(
-  readFileSync(fileURLToPath(new URL('../../entrypoints/docker-entrypoint.sh', import.meta.url)), 'utf8'),
-);
-
-/** The default of SM_WORKER_NODE_OPTIONS in the entrypoint's text. @throws Error when the entrypoint sets none */
-export function workerNodeOptions(entrypoint: string): string {
-  const flags = /\$\{SM_WORKER_NODE_OPTIONS-([^}]*)\}/.exec(entrypoint)?.[1];
-  if (flags === undefined) throw new Error('entrypoints/docker-entrypoint.sh sets no SM_WORKER_NODE_OPTIONS default');
-  return flags;
-}
-
 function rssMb(pid: number): number {
   try {
     const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
@@ -87,14 +73,14 @@ function rssMb(pid: number): number {
 }
 
 function startWorker(env: Record<string, string>, concurrency: number, keep: readonly string[], logs: Array<Record<string, unknown>>) {
-  const child = spawn(process.execPath, [BIN, 'worker', '--concurrency', String(concurrency)], {
-    // The worker runs as deployed: with the heap flags the container entrypoint gives it
-    // (SM_WORKER_NODE_OPTIONS replaces them here too; empty = Node's defaults).
+  // The worker runs as deployed, through the launcher and its heap flags (SM_NODE_OPTIONS, when set
+  // for the bench, replaces them; empty = Node's defaults). The launcher execs Node: child.pid is the worker.
+  const child = spawn(LAUNCHER, ['worker', '--concurrency', String(concurrency)], {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',
       SM_LOG_FORMAT: 'json',
-      NODE_OPTIONS: process.env.SM_WORKER_NODE_OPTIONS ?? WORKER_NODE_OPTIONS,
+      ...(process.env.SM_NODE_OPTIONS === undefined ? {} : { SM_NODE_OPTIONS: process.env.SM_NODE_OPTIONS }),
       ...env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],

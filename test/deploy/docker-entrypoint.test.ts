@@ -1,4 +1,5 @@
 // entrypoints/docker-entrypoint.sh and healthcheck.sh, run for real with a stub `sm-core` on PATH.
+// (ShellCheck lints them, and the launcher, in `npm run lint`, which .ci/run runs.)
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -7,7 +8,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { WORKER_NODE_OPTIONS, workerNodeOptions } from '../../bench/lib/sync-run.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -49,13 +49,6 @@ describe('docker entrypoint', () => {
     };
   }
 
-  it('shellcheck finds nothing in the entrypoint scripts (.ci/run installs shellcheck from Debian)', () => {
-    const res = spawnSync('shellcheck', ['--shell=sh', '--severity=style', entrypoint, healthcheck], { encoding: 'utf8' });
-    expect(res.error, 'shellcheck is not installed: apt-get install shellcheck').toBeUndefined();
-    expect(res.stdout).toBe('');
-    expect(res.status).toBe(0);
-  });
-
   it('api: migrates, then execs serve on 0.0.0.0:$PORT', () => {
     const r = run(entrypoint, { START_MODE: 'api', PORT: '8080' });
     expect(r.status).toBe(0);
@@ -84,25 +77,19 @@ describe('docker entrypoint', () => {
     }
   });
 
-  it('worker: runs with the heap flags of docs/performance.md (Memory); SM_WORKER_NODE_OPTIONS replaces them, NODE_OPTIONS is kept', () => {
+  it('leaves the heap flags to the sm-core launcher: NODE_OPTIONS reaches the command as given', () => {
     const nodeOptions = () => readFileSync(`${log}.node-options`, 'utf8').trim();
     expect(run(entrypoint, { START_MODE: 'worker' }).status).toBe(0);
-    expect(nodeOptions()).toBe('--max-semi-space-size=2 --max-old-space-size=192');
+    expect(nodeOptions()).toBe('');
     run(entrypoint, { START_MODE: 'worker', NODE_OPTIONS: '--enable-source-maps' });
-    expect(nodeOptions()).toBe('--max-semi-space-size=2 --max-old-space-size=192 --enable-source-maps');
-    run(entrypoint, { START_MODE: 'worker', SM_WORKER_NODE_OPTIONS: '' });
-    expect(nodeOptions()).toBe('');
-    // Only the worker: one-shot commands (exports of a whole list) keep Node's defaults.
-    run(entrypoint, { START_MODE: 'cron' });
-    expect(nodeOptions()).toBe('');
+    expect(nodeOptions()).toBe('--enable-source-maps');
   });
 
-  it('the systemd worker unit and the memory bench use the flags the entrypoint gives the worker', () => {
-    const flags = workerNodeOptions(readFileSync(entrypoint, 'utf8'));
-    expect(flags).toBe('--max-semi-space-size=2 --max-old-space-size=192');
-    expect(WORKER_NODE_OPTIONS).toBe(flags);
+  it('the image and the systemd unit start sm-core through the launcher (one source of the heap flags)', () => {
     const unit = readFileSync(`${root}deploy/systemd/sm-core-worker.service`, 'utf8');
-    expect(unit).toContain(`ExecStart=/opt/sm-core/node_modules/.bin/node ${flags} bin/sm-core.js worker`);
+    expect(unit).toMatch(/^ExecStart=\/opt\/sm-core\/bin\/sm-core worker /m);
+    expect(unit).not.toContain('max-old-space-size');
+    expect(readFileSync(`${root}Dockerfile`, 'utf8')).toContain('ln -s /app/bin/sm-core /usr/local/bin/sm-core');
   });
 
   it("the command's exit code is the container's exit code", () => {
@@ -169,7 +156,8 @@ describe('docker entrypoint with the real sm-core (api mode on a test database)'
   beforeAll(async () => {
     tdb = await createTestDatabase();
     dir = mkdtempSync(path.join(tmpdir(), 'sm-entry-real-'));
-    symlinkSync(`${root}bin/sm-core.js`, path.join(dir, 'sm-core'));
+    // As in the image: /usr/local/bin/sm-core is a symlink to the launcher.
+    symlinkSync(`${root}bin/sm-core`, path.join(dir, 'sm-core'));
   });
   afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });

@@ -18,6 +18,44 @@ export function templateDb(): string {
   return name;
 }
 
+/**
+ * Makes sure the database of `url` exists: on a fresh server there is no `test` database, so it is
+ * created through the `postgres` database of the same server (the README's `npm test` needs nothing
+ * created by hand). Names the server, not the URL, when it cannot be reached.
+ * @returns true when it created the database
+ * @throws Error `cannot reach PostgreSQL at host:port ...` when the server does not answer
+ */
+export async function ensureDatabase(url: string): Promise<boolean> {
+  const u = new URL(url);
+  const name = decodeURIComponent(u.pathname.slice(1));
+  const probe = new pg.Client({ connectionString: url });
+  try {
+    await probe.connect();
+    return false;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code !== '3D000') {
+      throw new Error(
+        `cannot reach PostgreSQL at ${u.hostname}:${u.port || 5432} as "${decodeURIComponent(u.username)}" ` +
+          `(DATABASE_URL; default postgres://postgres@127.0.0.1:5432/test): ${(err as Error).message}`,
+      );
+    }
+  } finally {
+    await probe.end().catch(() => {});
+  }
+  const admin = new pg.Client({ connectionString: withDatabase(url, 'postgres') });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`);
+  } catch (err) {
+    // Another checkout's test run created it at the same moment: fine.
+    if ((err as { code?: string }).code !== '42P04') throw err;
+  } finally {
+    await admin.end();
+  }
+  return true;
+}
+
 /** Returns `url` with its database name replaced. */
 export function withDatabase(url: string, database: string): string {
   const u = new URL(url);

@@ -6,7 +6,7 @@ import { openDatabase } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startBoss } from '../../src/queue/boss.ts';
-import { adminUrl, withDatabase } from '../helpers/db.ts';
+import { adminUrl, ensureDatabase, withDatabase } from '../helpers/db.ts';
 
 async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: adminUrl() });
@@ -19,6 +19,8 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
 }
 
 export default async function setup(): Promise<() => Promise<void>> {
+  // A fresh server has no `test` database (DATABASE_URL's): create it rather than fail.
+  await ensureDatabase(adminUrl());
   const name = `sm_core_tpl_${randomBytes(6).toString('hex')}`;
   process.env.SM_TEST_TEMPLATE = name;
   await admin((c) => c.query(`CREATE DATABASE ${name}`));
