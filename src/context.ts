@@ -5,7 +5,6 @@ import { ConfigError } from './errors.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { assertSchemaCurrent, migrate } from './db/migrate.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { startBoss } from './queue/boss.ts';
 import type { ProviderSet, SyncDeps } from './sync/deps.ts';
 
 /** Everything a command needs, built once. `close()` releases what was acquired, in reverse order. */
@@ -80,7 +79,8 @@ export async function createContext(options: ContextOptions = {}): Promise<Conte
     db,
     boss() {
       if (!bossPromise) {
-        bossPromise = startBoss(db, undefined, logger);
+        // pg-boss loads on first use only: read-only commands (show, search, runs) never import it.
+        bossPromise = import('./queue/boss.ts').then(({ startBoss }) => startBoss(db, undefined, logger));
         releasers.push(async () => {
           const boss = await bossPromise!;
           await boss.stop({ graceful: true, timeout: 10_000, close: true });

@@ -19,6 +19,11 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** One line on stderr for people (not a log line, not a result). */
+export function note(text: string): void {
+  process.stderr.write(`sm-core: ${text}\n`);
+}
+
 /** Prints a line on stdout. */
 export function printLine(text = ''): void {
   process.stdout.write(`${text}\n`);

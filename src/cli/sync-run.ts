@@ -4,12 +4,10 @@ import type { Context } from '../context.ts';
 import { getProfile, type ProfileRow } from '../db/queries/profiles.ts';
 import { getRunReports } from '../db/queries/run-reports.ts';
 import { countActiveEdges, type EdgeList } from '../db/queries/edges.ts';
-import { UsageError } from '../errors.ts';
 import type { ProfileQuery } from '../providers/types.ts';
-import { HANDLE, normalizeUsername } from '../sync/schedule-file.ts';
 import { enqueueListSync, enqueueProfileSync, type EnqueuedRun } from '../sync/enqueue.ts';
 import { listSpec } from '../sync/lists.ts';
-import { printJson, printLine } from './output.ts';
+import { note, printJson, printLine } from './output.ts';
 import { followRun } from './run-follow.ts';
 import { printProfileTable, printRunsTable, profileToJson, runsError, runToJson } from './run-summary.ts';
 
@@ -23,40 +21,6 @@ export interface SyncCommandOptions {
   restart?: boolean;
   /** false (`--no-refresh-count`): never refresh a stale count before a list run (sync-followers, sync-followings). */
   refreshCount?: boolean;
-}
-
-/**
- * Builds the profile lookup from the `<username>` argument or `--id`.
- * The username may be `@name` or a profile URL (as in `schedule add`); it is lower-cased.
- * @throws UsageError when both or neither are given, the id is not a decimal number, or the username
- *   is not an Instagram handle (1-30 of `A-Za-z0-9._`), so no provider request is paid for it
- */
-export function parseLookup(username: string | undefined, id: string | undefined): ProfileQuery {
-  if (username && id) throw new UsageError('give either <username> or --id <ext_id>, not both');
-  if (id) {
-    if (!/^\d+$/.test(id)) throw new UsageError(`--id must be the provider's numeric user id (got "${id}")`);
-    return { id };
-  }
-  const handle = username ? normalizeUsername(username) : '';
-  if (!handle) throw new UsageError('missing <username> (or --id <ext_id>)');
-  // Refused before any (paid) provider request: Instagram handles are letters, digits, `.` and `_`.
-  if (!HANDLE.test(handle)) {
-    throw new UsageError(`invalid username "${printable(handle)}": an Instagram username is 1-30 letters, digits, "." or "_"`);
-  }
-  // Instagram usernames are case-insensitive; the stored one (and the provider's) is lower case.
-  return { username: handle.toLowerCase() };
-}
-
-/** Control characters shown as `?` and long input cut to 40 characters, for one-line error messages. */
-function printable(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced
-  const clean = text.replace(/[\u0000-\u001f\u007f]/g, '?');
-  return clean.length > 40 ? `${clean.slice(0, 40)}...` : clean;
-}
-
-/** One line on stderr for people (not a log line, not a result). */
-export function note(text: string): void {
-  process.stderr.write(`sm-core: ${text}\n`);
 }
 
 function who(lookup: ProfileQuery): string {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { SCHEDULE_KINDS, type ScheduleKind } from '../db/queries/sync-schedules.ts';
 import { UsageError } from '../errors.ts';
 import { parseEvery, type ScheduleTiming, validateCron, validateTimezone } from './schedule-timing.ts';
+import { HANDLE, normalizeUsername } from './usernames.ts';
 
 /** A validated schedule entry, before it is stored. */
 export interface ScheduleSpec {
@@ -29,16 +30,6 @@ export interface ScheduleDefaults {
 
 /** The default when neither `--every` nor `--cron` is given: once a day. */
 export const DEFAULT_TIMING: ScheduleTiming = { everySeconds: 86_400 };
-
-/** Instagram handle: letters, digits, `.` and `_`, at most 30 (also accepted: `@name`, a profile URL). */
-export const HANDLE = /^[A-Za-z0-9._]{1,30}$/;
-
-/** `@anna.k`, `https://www.instagram.com/anna.k/` -> `anna.k`; anything else is returned trimmed. */
-export function normalizeUsername(input: string): string {
-  const text = input.trim();
-  const url = /^(?:https?:\/\/)?(?:www\.)?instagram\.com\/([^/?#\s]+)\/?(?:[?#].*)?$/i.exec(text);
-  return (url ? url[1]! : text).replace(/^@/, '');
-}
 
 const blankToUndefined = (v: unknown) => (v === null || (typeof v === 'string' && v.trim() === '') ? undefined : v);
 const flag = z.preprocess((v) => {

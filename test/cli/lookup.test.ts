@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseLookup } from '../../src/cli/sync-run.ts';
+import { parseLookup } from '../../src/cli/lookup.ts';
 import { EXIT, UsageError } from '../../src/errors.ts';
 
 /** The UsageError message parseLookup throws for these arguments (fails the test when it does not throw). */

@@ -38,7 +38,7 @@ Exit codes: 0 ok, 2 usage, 8 the profile is not stored, 12 the followers list ha
     )
     .action(async (username: string | undefined, opts: { id?: string; days: string; k: string; json?: boolean }) => {
       const [{ parseLookup }, { positiveInt }, { UsageError }, { printAudienceReport }] = await Promise.all([
-        import('../sync-run.ts'),
+        import('../lookup.ts'),
         import('../history-args.ts'),
         import('../../errors.ts'),
         import('../audience-report.ts'),

@@ -43,7 +43,7 @@ Exit codes: 0 ok, 2 usage, 8 the profile is not stored (sync it first).`,
     )
     .action(async (username: string | undefined, opts: FollowersFlags) => {
       const [{ parseLookup }, { positiveInt }, { parseWhen }, { UsageError }, { listFollowersReport }] = await Promise.all([
-        import('../sync-run.ts'),
+        import('../lookup.ts'),
         import('../history-args.ts'),
         import('../when.ts'),
         import('../../errors.ts'),

@@ -41,7 +41,7 @@ never completed (sync it first).`,
     )
     .action(async (username: string | undefined, opts: MutualsFlags) => {
       const [{ parseLookup }, { positiveInt }, { UsageError }, { printMutualsReport }] = await Promise.all([
-        import('../sync-run.ts'),
+        import('../lookup.ts'),
         import('../history-args.ts'),
         import('../../errors.ts'),
         import('../mutuals-report.ts'),

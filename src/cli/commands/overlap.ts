@@ -38,7 +38,7 @@ not stored, 12 a followers list has never completed (sync it first).`,
     )
     .action(async (usernames: string[], opts: OverlapFlags) => {
       const [{ parseLookup }, { positiveInt }, { UsageError }, { MAX_OVERLAP_PROFILES }, { printOverlapReport }] = await Promise.all([
-        import('../sync-run.ts'),
+        import('../lookup.ts'),
         import('../history-args.ts'),
         import('../../errors.ts'),
         import('../../db/queries/overlap.ts'),

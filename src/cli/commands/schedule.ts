@@ -140,7 +140,7 @@ export function registerSchedule(program: Command): void {
     .option('--json', 'print machine-readable JSON')
     .action(async (username: string | undefined, opts: { id?: string; platform: string; json?: boolean }) => {
       const { UsageError } = await import('../../errors.ts');
-      const { normalizeUsername } = await import('../../sync/schedule-file.ts');
+      const { normalizeUsername } = await import('../../sync/usernames.ts');
       const { removeSchedule, scheduleToJson } = await import('../../sync/schedule.ts');
       if (!username === !opts.id) throw new UsageError('give a username or --id (one of them)');
       const who = opts.id ? { extId: opts.id } : { username: normalizeUsername(username!) };

@@ -23,7 +23,7 @@ Exit codes: 0 ok, 2 usage, 8 the profile is not stored (sync it first).`,
     )
     .action(async (username: string | undefined, opts: { id?: string; snapshots: string; names: string; json?: boolean }) => {
       const [{ parseLookup }, { positiveInt }, { showProfile }] = await Promise.all([
-        import('../sync-run.ts'),
+        import('../lookup.ts'),
         import('../history-args.ts'),
         import('../show-report.ts'),
       ]);

@@ -33,7 +33,7 @@ Exit codes: 0 succeeded, 6 run failed, 7 run partial, 8 not found, 9 private or 
         username: string | undefined,
         opts: { id?: string; restart?: boolean; refreshCount?: boolean; enqueue?: boolean; json?: boolean },
       ) => {
-        const { parseLookup, runSyncCommand } = await import('../sync-run.ts');
+        const [{ parseLookup }, { runSyncCommand }] = await Promise.all([import('../lookup.ts'), import('../sync-run.ts')]);
         const lookup = parseLookup(username, opts.id);
         await withContext({}, (ctx) => runSyncCommand(ctx, 'followings', lookup, opts));
       },

@@ -31,7 +31,7 @@ Examples:
   sm-core sync-profile demo.blogger --followers --enqueue   # then: sm-core worker`,
     )
     .action(async (username: string | undefined, opts: { id?: string; followers?: boolean; enqueue?: boolean; json?: boolean }) => {
-      const { parseLookup, runSyncCommand } = await import('../sync-run.ts');
+      const [{ parseLookup }, { runSyncCommand }] = await Promise.all([import('../lookup.ts'), import('../sync-run.ts')]);
       const lookup = parseLookup(username, opts.id);
       await withContext({}, (ctx) => runSyncCommand(ctx, 'profile', lookup, opts));
     });
