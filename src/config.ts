@@ -113,7 +113,8 @@ export const envSchema = z.object({
   NEW_RELIC_APP_NAME: z.preprocess(emptyToUndefined, z.string().default('sm-core')),
   /** Log line format on stderr: `auto` = pretty on a TTY, JSON otherwise. */
   SM_LOG_FORMAT: z.preprocess(emptyToUndefined, z.enum(['auto', 'json', 'pretty']).default('auto')),
-  SM_LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+  /** Unset: the command decides (src/logger.ts defaultLogLevel): info for worker, serve and a terminal; warn otherwise. */
+  SM_LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional()),
   /** Whole-request budget for one provider call, body included (ms). */
   SM_PROVIDER_TIMEOUT_MS: intWithDefault(30_000, 100),
   /** Accounts requested per followers / followings page, 1 to {@link MAX_PAGE_SIZE}. */
@@ -202,6 +203,7 @@ export interface Config {
   dataDir: string;
   /** SM_DB_IDLE_SECONDS: how long the embedded server outlives its last client (seconds). */
   dbIdleSeconds: number;
+  /** SM_LOG_LEVEL; undefined when unset (then src/logger.ts defaultLogLevel applies). */
   logLevel: Env['SM_LOG_LEVEL'];
   logFormat: Env['SM_LOG_FORMAT'];
   rocket: { apiKey: string | undefined; host: string };

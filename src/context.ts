@@ -4,7 +4,7 @@ import { loadConfig, type Config } from './config.ts';
 import { ConfigError } from './errors.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { assertSchemaCurrent, migrate } from './db/migrate.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { createLogger, defaultLogLevel, type Logger } from './logger.ts';
 import type { ProviderSet, SyncDeps } from './sync/deps.ts';
 
 /** Everything a command needs, built once. `close()` releases what was acquired, in reverse order. */
@@ -31,6 +31,8 @@ export interface ContextOptions {
    * migrate command itself).
    */
   schema?: 'check' | 'none';
+  /** A long-running service (worker, serve): info-level logs even off a terminal when SM_LOG_LEVEL is unset. */
+  service?: boolean;
   logger?: Logger;
   /** Providers to use instead of the configured ones (tests). */
   providers?: ProviderSet;
@@ -42,7 +44,8 @@ export interface ContextOptions {
  */
 export async function createContext(options: ContextOptions = {}): Promise<Context> {
   const config = loadConfig(options.env ?? process.env);
-  const logger = options.logger ?? createLogger(config.logLevel, config.secrets, { format: config.logFormat });
+  const level = config.logLevel ?? defaultLogLevel(options.service === true);
+  const logger = options.logger ?? createLogger(level, config.secrets, { format: config.logFormat });
   const releasers: Array<() => Promise<void>> = [];
   const releaseAll = async () => {
     for (const release of releasers.reverse()) {

@@ -51,6 +51,16 @@ function prettyStream(destination: number | NodeJS.WritableStream, colorize: boo
   return build({ destination, sync: true, colorize, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,app' });
 }
 
+/**
+ * The log level when SM_LOG_LEVEL is unset: `info` for long-running services (worker, serve) and on
+ * a terminal; `warn` for a one-off command off a terminal (cron, scripts), so it prints its warnings
+ * and its one-line error, not a page of info-level JSON.
+ * @param service true for `worker` and `serve`
+ */
+export function defaultLogLevel(service: boolean, isTty: boolean = Boolean(process.stderr.isTTY)): 'info' | 'warn' {
+  return service || isTty ? 'info' : 'warn';
+}
+
 /** Ids bound to every line a job writes (docs/architecture.md, "Logs"). */
 export interface JobLogBindings {
   /** job_calls.id of the run (string: ids are strings end to end). */

@@ -108,13 +108,13 @@ export function registerDb(program: Command): void {
         'Queued pg-boss jobs are not moved. See docs/database.md#moving-data-from-pglite.',
     )
     .action(async (opts: { json?: boolean }) => {
-      const [{ importPglite }, { loadConfig }, { createLogger }] = await Promise.all([
+      const [{ importPglite }, { loadConfig }, { createLogger, defaultLogLevel }] = await Promise.all([
         import('../../db/embedded/import-pglite.ts'),
         import('../../config.ts'),
         import('../../logger.ts'),
       ]);
       const config = loadConfig();
-      const logger = createLogger(config.logLevel, config.secrets, { format: config.logFormat });
+      const logger = createLogger(config.logLevel ?? defaultLogLevel(false), config.secrets, { format: config.logFormat });
       const result = await importPglite(config.dataDir, config.dbIdleSeconds, logger);
       if (opts.json) {
         printJson({ copied: result.copied, moved_to: result.movedTo });

@@ -43,7 +43,7 @@ It starts even when the schema is behind, and /health answers 503 until \`sm-cor
       const { createHttpServer } = await import('../../http/server.ts');
       const { watchShutdown } = await import('../signals.ts');
       const { assertSchemaCurrent, migrate } = await import('../../db/migrate.ts');
-      await withContext({ schema: 'none' }, async (ctx) => {
+      await withContext({ schema: 'none', service: true }, async (ctx) => {
         if (ctx.db.kind === 'embedded') await migrate(ctx.db);
         await assertSchemaCurrent(ctx.db).catch((err: Error) =>
           ctx.logger.warn({ reason: err.message }, 'schema not current: /health answers 503'),

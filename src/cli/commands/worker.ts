@@ -38,7 +38,7 @@ list\`; docs/analytics.md), one at a time beside the sync jobs.`,
       const concurrency = positiveInt('--concurrency', opts.concurrency);
       const graceSeconds = positiveInt('--grace', opts.grace);
       const [{ workQueues }, { watchShutdown }] = await Promise.all([import('../../queue/worker.ts'), import('../signals.ts')]);
-      await withContext({}, async (ctx) => {
+      await withContext({ service: true }, async (ctx) => {
         const deps = await ctx.syncDeps();
         const shutdown = watchShutdown(graceSeconds * 1000, (signal) =>
           ctx.logger.info({ signal, graceSeconds }, 'stopping: no new jobs; jobs in flight get the grace period'),
