@@ -89,6 +89,7 @@ export type ProviderErrorKind =
   | 'quota_exhausted'
   | 'unauthorized'
   | 'transient'
+  | 'unreachable'
   | 'invalid_response';
 
 /** What the sync does with a provider error of a given kind. */
@@ -110,8 +111,18 @@ export const PROVIDER_ERROR_POLICY: Record<ProviderErrorKind, ProviderErrorPolic
   quota_exhausted: { retry: false, fallback: true, definitive: false, exitCode: EXIT.rateLimited },
   unauthorized: { retry: false, fallback: true, definitive: false, exitCode: EXIT.unauthorized },
   transient: { retry: true, fallback: true, definitive: false, exitCode: EXIT.runFailed },
+  // Connection refused, DNS or TLS failure: nothing was sent, and retrying like a 5xx only delays the
+  // answer (src/providers/retry.ts gives a refused connection one quick retry).
+  unreachable: { retry: false, fallback: true, definitive: false, exitCode: EXIT.runFailed },
   invalid_response: { retry: true, fallback: true, definitive: false, exitCode: EXIT.runFailed },
 };
+
+/**
+ * Why a provider could not be reached (kind `unreachable`): the connection was refused (or the host
+ * or network unreachable), the host name did not resolve, the TLS handshake failed, or the URL's port
+ * is one fetch refuses to use (WHATWG Fetch "bad port": 1, 9, 25...).
+ */
+export type TransportFailure = 'refused' | 'dns' | 'tls' | 'bad_port';
 
 /** A failed provider request, classified. Never carries the API key or request headers. */
 export class ProviderError extends AppError {
@@ -124,11 +135,20 @@ export class ProviderError extends AppError {
   readonly rawBody: string | undefined;
   /** Ledger facts of the failed call (endpoint, HTTP status, latency, attempts), set by the provider. */
   call: CallInfo | undefined;
+  /** For kind `unreachable`: what failed before any byte reached the provider. */
+  readonly transport: TransportFailure | undefined;
   constructor(
     kind: ProviderErrorKind,
     provider: string,
     message: string,
-    extra: { httpStatus?: number; retryAfterSeconds?: number; rawBody?: string; call?: CallInfo; cause?: unknown } = {},
+    extra: {
+      httpStatus?: number;
+      retryAfterSeconds?: number;
+      rawBody?: string;
+      call?: CallInfo;
+      cause?: unknown;
+      transport?: TransportFailure;
+    } = {},
   ) {
     super(`${provider}: ${message}`, PROVIDER_ERROR_POLICY[kind].exitCode, { cause: extra.cause });
     this.kind = kind;
@@ -137,6 +157,7 @@ export class ProviderError extends AppError {
     this.retryAfterSeconds = extra.retryAfterSeconds;
     this.rawBody = extra.rawBody;
     this.call = extra.call;
+    this.transport = extra.transport;
   }
 }
 

@@ -1,7 +1,7 @@
 // THE single HTTP seam for providers: global fetch (msw intercepts it) over an undici Agent with
 // connect/headers/body timeouts, plus a total budget that includes reading the body (CASES.md C11).
 import { Agent } from 'undici';
-import { ProviderError } from '../errors.ts';
+import { ProviderError, type TransportFailure } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Recorder } from './cassette.ts';
 
@@ -46,7 +46,9 @@ export interface HttpClient {
   /**
    * Sends one request and reads the whole body. Any HTTP status resolves (classification is the
    * provider's job); only transport failures reject.
-   * @throws ProviderError transient on timeout (total budget), connection refused/reset, DNS, abort
+   * @throws ProviderError `unreachable` when the connection is refused, the host name does not
+   *   resolve or TLS fails (the message names the host and the cause); transient on timeout (total
+   *   budget), a connection reset, abort
    */
   request(req: HttpRequest): Promise<HttpResponse>;
   close(): Promise<void>;
@@ -123,17 +125,64 @@ function transportError(
     );
   }
   if (facts.callerAborted) return new ProviderError('transient', provider, `${what} aborted after ${facts.latencyMs} ms`, { cause: err });
-  const code = errorCode(err);
-  return new ProviderError('transient', provider, `${what} failed: network error${code ? ` (${code})` : ''}`, { cause: err });
+  const cause = rootCause(err);
+  const host = hostOf(req.url);
+  const transport = transportFailure(cause);
+  if (transport) {
+    const because = TRANSPORT_TEXT[transport](cause, host);
+    return new ProviderError('unreachable', provider, `${what} failed: ${because}`, { cause: err, transport });
+  }
+  const detail = cause.code ?? cause.message;
+  return new ProviderError('transient', provider, `${what} to ${host} failed: network error${detail ? ` (${detail})` : ''}`, {
+    cause: err,
+  });
 }
 
-function errorCode(err: unknown): string | undefined {
+/**
+ * The innermost cause with a code, else the innermost cause's message (undici wraps socket errors in
+ * `TypeError: fetch failed`, and fetch's own refusals carry no code).
+ */
+function rootCause(err: unknown): { code?: string; message?: string } {
+  let found: { code?: string; message?: string } = {};
+  let innermost: string | undefined;
   for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (depth > 0 && typeof message === 'string') innermost = message;
+    if (typeof code === 'string') found = { code, message: typeof message === 'string' ? message : undefined };
   }
-  return undefined;
+  return found.code ? found : { message: innermost };
 }
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '?';
+  }
+}
+
+const REFUSED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+const DNS = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL', 'EAI_NODATA']);
+const TLS = /^(CERT_|ERR_TLS_|ERR_SSL_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|EPROTO$|HOSTNAME_MISMATCH$)/;
+
+/** Failures that mean nothing reached the provider (Node's net, dns and tls error codes; fetch's port check). */
+function transportFailure({ code, message }: { code?: string; message?: string }): TransportFailure | undefined {
+  if (!code) return message === 'bad port' ? 'bad_port' : undefined;
+  if (REFUSED.has(code)) return 'refused';
+  if (DNS.has(code)) return 'dns';
+  // A reset during the handshake: the port does not speak TLS (https:// to an http:// port).
+  if (code === 'ECONNRESET' && /\bTLS\b/.test(message ?? '')) return 'tls';
+  return TLS.test(code) ? 'tls' : undefined;
+}
+
+const TRANSPORT_TEXT: Record<TransportFailure, (cause: { code?: string; message?: string }, host: string) => string> = {
+  refused: (c, host) =>
+    `cannot connect to ${host}: ${c.code === 'ECONNREFUSED' ? 'connection refused' : 'host or network unreachable'} (${c.code}); is the provider's host setting right?`,
+  dns: (c, host) => `cannot resolve the host name ${host.replace(/:\d+$/, '')} (DNS ${c.code}); check the provider's host setting`,
+  tls: (c, host) => `TLS handshake with ${host} failed: ${c.message ?? 'certificate rejected'} (${c.code})`,
+  bad_port: (_c, host) =>
+    `cannot connect to ${host}: fetch never uses that port ("bad port" in the Fetch standard); check the provider's host setting`,
+};
 
 /**
  * Reads `Retry-After` (RFC 9110 §10.2.3: delay-seconds or an HTTP-date) as whole seconds, rounded up.

@@ -47,7 +47,8 @@ async function shareWait(gate: RateGate, seconds: number, error: ProviderError):
  * - a longer Retry-After (or a quota error with a reset time) ends the call at once with the
  *   provider's own `retryAfterSeconds` (the sync layer defers the job: C08), and every later call to
  *   this provider inside that window is refused without a request (attempts 0);
- * - non-retryable kinds (not_found, private, unauthorized, quota_exhausted) are thrown at once;
+ * - non-retryable kinds (not_found, private, unauthorized, quota_exhausted) are thrown at once, and
+ *   so is `unreachable`, except that a refused connection is retried once after the first backoff;
  * - with a `gate`, every attempt is first reserved against the shared per-second limit and budgets;
  *   a spent budget is a rate_limited refusal (never sent) handled like a long Retry-After;
  * - right before each attempt leaves, the caller's attempt guard (./attempt-guard.ts) runs: the sync
@@ -77,6 +78,7 @@ export function withRetry(provider: Provider, options: RetryOptions): Provider {
     const started = performance.now();
     const guard = currentAttemptGuard();
     let attempts = 0;
+    let refusedRetried = false;
     const elapsed = () => Math.round(performance.now() - started);
     try {
       const result = await pRetry(
@@ -109,6 +111,17 @@ export function withRetry(provider: Provider, options: RetryOptions): Provider {
               // The provider itself asked to wait: every process holds off, not just this one (C08).
               if (options.gate && !notSent.has(error)) await shareWait(options.gate, wait, error);
               throw error; // defer (or fall back): never shorten the provider's wait
+            }
+            // Unreachable (refused, DNS, TLS) is not an outage to wait out: a refused connection gets one
+            // retry after the first backoff (a provider restarting), DNS and TLS failures none.
+            if (error.kind === 'unreachable') {
+              if (error.transport !== 'refused' || refusedRetried || retriesLeft === 0) throw error;
+              refusedRetried = true;
+              log?.warn(
+                { provider: provider.name, endpoint, kind: error.kind, attempt: attempts, waitMs: retryDelay },
+                `retrying once: ${error.message}`,
+              );
+              return;
             }
             if (!PROVIDER_ERROR_POLICY[error.kind].retry || retriesLeft === 0) throw error;
             const extraMs = error.kind === 'rate_limited' && wait !== undefined ? Math.max(0, wait * 1000 - retryDelay) : 0;

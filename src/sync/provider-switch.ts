@@ -44,7 +44,7 @@ export interface SwitchFacts {
  * - a rejected key (unauthorized) or an exhausted quota with no reset inside a day → switch now:
  *   waiting does not bring them back;
  * - failing for `waitSeconds` or more, or a deferral that would end past the wait → switch;
- * - an outage (transient, invalid response) that used up the job's retries inside the wait → try the
+ * - an outage (transient, unreachable, invalid response) that used up the job's retries inside the wait → try the
  *   page again in min(RECHECK_SECONDS, what is left of the wait) instead of failing the run;
  * - otherwise (a retry, a short deferral) → as usual.
  */
@@ -60,7 +60,7 @@ export function decideProviderSwitch(f: SwitchFacts): SwitchDecision {
     case 'defer':
       return f.failingSeconds + f.action.seconds > f.waitSeconds ? to : { switch: false };
     case 'end': {
-      if (f.kind === 'transient' || f.kind === 'invalid_response') {
+      if (f.kind === 'transient' || f.kind === 'invalid_response' || f.kind === 'unreachable') {
         const seconds = Math.max(1, Math.ceil(Math.min(RECHECK_SECONDS, f.waitSeconds - f.failingSeconds)));
         return { switch: false, action: { action: 'defer', seconds } };
       }

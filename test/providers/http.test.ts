@@ -97,17 +97,70 @@ describe('C11 stalled peer', () => {
 });
 
 describe('transport errors', () => {
-  it('connection refused -> transient network error', async () => {
+  it('connection refused -> unreachable, naming the host and the cause', async () => {
     const silent = await silentServer();
     const url = silent.url;
     await silent.close();
     const client = createHttpClient({ provider: 'scraper', timeoutMs: 2_000 });
     try {
       const err = await client.request({ method: 'GET', url: `${url}/v1/info` }).catch((e: unknown) => e);
-      expect(err).toMatchObject({ kind: 'transient', provider: 'scraper' });
-      expect((err as Error).message).toMatch(/^scraper: GET \/v1\/info failed: network error/);
+      expect(err).toMatchObject({ kind: 'unreachable', transport: 'refused', provider: 'scraper' });
+      expect((err as Error).message).toBe(
+        `scraper: GET /v1/info failed: cannot connect to ${new URL(url).host}: connection refused (ECONNREFUSED); is the provider's host setting right?`,
+      );
     } finally {
       await client.close();
+    }
+  });
+
+  it('https:// to a port that does not speak TLS -> unreachable (tls), naming the host', async () => {
+    // Accepts the connection and closes it at once, as a plain server does on a TLS hello it cannot read.
+    const server = net.createServer((s) => s.destroy());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const host = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    const client = createHttpClient({ provider: 'rocket', timeoutMs: 2_000 });
+    try {
+      const err = await client.request({ method: 'GET', url: `https://${host}/v1/info` }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ kind: 'unreachable', transport: 'tls', provider: 'rocket' });
+      expect((err as Error).message).toMatch(
+        new RegExp(`^rocket: GET /v1/info failed: TLS handshake with ${host} failed: .+ \\(ECONNRESET\\)$`),
+      );
+    } finally {
+      await client.close();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  it('a port fetch never uses (ROCKET_API_HOST=http://127.0.0.1:1) -> unreachable (bad_port), no socket opened', async () => {
+    const client = createHttpClient({ provider: 'rocket', timeoutMs: 2_000 });
+    try {
+      const err = await client
+        .request({ method: 'POST', url: 'http://127.0.0.1:1/instagram/user/get_info', body: '{}' })
+        .catch((e: unknown) => e);
+      expect(err).toMatchObject({ kind: 'unreachable', transport: 'bad_port' });
+      expect((err as Error).message).toBe(
+        'rocket: POST /instagram/user/get_info failed: cannot connect to 127.0.0.1:1: fetch never uses that port ("bad port" in the Fetch standard); check the provider\'s host setting',
+      );
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a connection reset mid-request stays transient (the request may have reached the provider), naming the host', async () => {
+    const server = net.createServer((s) => {
+      s.on('error', () => {});
+      s.once('data', () => s.resetAndDestroy());
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const host = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    const client = createHttpClient({ provider: 'rocket', timeoutMs: 2_000 });
+    try {
+      const err = await client.request({ method: 'GET', url: `http://${host}/v1/info` }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ kind: 'transient' });
+      expect((err as Error).message).toBe(`rocket: GET /v1/info to ${host} failed: network error (ECONNRESET)`);
+    } finally {
+      await client.close();
+      await new Promise<void>((r) => server.close(() => r()));
     }
   });
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/errors.ts';
 import { withAttemptGuard } from '../../src/providers/attempt-guard.ts';
 import { type RetryOptions, withRetry } from '../../src/providers/retry.ts';
+import type { Provider } from '../../src/providers/types.ts';
 import { createRocketClient, type RocketClient } from '../../src/providers/rocket/client.ts';
 import { startFakeRocketServer, type FakeRocketServer } from '../../src/providers/sample/fake-rocket-server.ts';
 import { envelopeText, TEST_KEY } from './helpers.ts';
@@ -193,5 +194,44 @@ describe('attempt guard (issue 13 §4)', () => {
     expect(seen).toEqual(['rocket/followers', 'rocket/followers', 'rocket/followers']);
     // Two attempts left; the third was refused by the guard before a byte was sent.
     expect(server.requestsTo('get_followers')).toHaveLength(2);
+  });
+});
+
+describe('unreachable providers are not retried like a 5xx', () => {
+  /** A provider whose every request fails the same way; counts the requests. */
+  function failing(transport: 'refused' | 'dns' | 'tls' | 'bad_port') {
+    let calls = 0;
+    const provider: Provider = {
+      name: 'rocket',
+      getProfile: async () => {
+        calls++;
+        throw new ProviderError('unreachable', 'rocket', `cannot connect (${transport})`, { transport });
+      },
+      getFollowersPage: async () => {
+        throw new Error('not used');
+      },
+    };
+    return { provider, calls: () => calls };
+  }
+
+  it('a refused connection: one retry after the first backoff, then thrown with attempts 2', async () => {
+    const f = failing('refused');
+    const err = await failure(() =>
+      withRetry(f.provider, { retries: 5, baseDelayMs: 5, retryAfterCapSeconds: 30 }).getProfile({ username: 'x' }),
+    );
+    expect(err.kind).toBe('unreachable');
+    expect(f.calls()).toBe(2);
+    expect(err.call).toMatchObject({ attempts: 2 });
+  });
+
+  it('DNS, TLS and bad-port failures: no retry at all', async () => {
+    for (const transport of ['dns', 'tls', 'bad_port'] as const) {
+      const f = failing(transport);
+      const err = await failure(() =>
+        withRetry(f.provider, { retries: 5, baseDelayMs: 5, retryAfterCapSeconds: 30 }).getProfile({ username: 'x' }),
+      );
+      expect(err.kind, transport).toBe('unreachable');
+      expect(f.calls(), transport).toBe(1);
+    }
   });
 });
