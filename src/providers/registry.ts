@@ -2,11 +2,12 @@
 // sample data; with SM_REPLAY_DIR, recorded cassettes instead of the network.
 import { type Config, providerUnusable } from '../config.ts';
 import type { Database } from '../db/database.ts';
+import { SAMPLE_USAGE_PROVIDER } from '../db/queries/provider-usage.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { createRecorder, createReplayHttpClient, recordedProviders, recordedScraperApi2, type Recorder } from './cassette.ts';
 import { createFallbackProvider } from './fallback.ts';
-import { createDbRateGate } from './rate-gate.ts';
+import { createDbRateGate, type RateGate } from './rate-gate.ts';
 import { withRetry } from './retry.ts';
 import { createRocketClient } from './rocket/client.ts';
 import { startFakeRocketServer } from './sample/fake-rocket-server.ts';
@@ -133,8 +134,11 @@ async function liveClients(config: Config, logger: Logger): Promise<Built> {
 export async function createProviders(config: Config, logger: Logger, options: CreateProvidersOptions = {}): Promise<Providers> {
   const built = config.replayDir ? replayClients(config, logger, config.replayDir) : await liveClients(config, logger);
   const closers = [...built.clients.map((c) => () => c.close()), ...built.closers];
-  const live = !built.sample && !built.replay;
-  const gate = options.db && live ? createDbRateGate(options.db, config.rateLimits) : undefined;
+  // Real providers: limits and budgets, shared by every process. Sample data: counted only, under
+  // SAMPLE_USAGE_PROVIDER (no limits), so `usage` shows what `runs` shows. Replays send nothing.
+  let gate: RateGate | undefined;
+  if (options.db && built.sample) gate = renamedGate(createDbRateGate(options.db, {}), SAMPLE_USAGE_PROVIDER);
+  else if (options.db && !built.replay) gate = createDbRateGate(options.db, config.rateLimits);
   const retry = { ...config.providerRetry, logger, gate };
   const providers = built.clients.map((c) => withRetry(c, retry));
   const byName = new Map(providers.map((p) => [p.name, p]));
@@ -154,5 +158,13 @@ export async function createProviders(config: Config, logger: Logger, options: C
         }
       }
     },
+  };
+}
+
+/** `gate` with every provider name replaced by `name` (the sample server's requests, counted apart). */
+function renamedGate(gate: RateGate, name: string): RateGate {
+  return {
+    acquire: (_provider, signal) => gate.acquire(name, signal),
+    block: (_provider, seconds, kind, reason) => gate.block(name, seconds, kind, reason),
   };
 }

@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -42,11 +43,11 @@ describe('cli: usage', () => {
     expect(out.status, out.stderr).toBe(0);
     expect(JSON.parse(out.stdout)).toEqual({
       days: [
-        { day: yesterday, provider: 'rocket', requests: 3, daily_budget: 10, left: 7 },
-        { day: today, provider: 'rocket', requests: 5, daily_budget: 10, left: 5 },
-        { day: today, provider: 'scraper', requests: 2, daily_budget: null, left: null },
+        { day: yesterday, provider: 'rocket', sample: false, requests: 3, daily_budget: 10, left: 7 },
+        { day: today, provider: 'rocket', sample: false, requests: 5, daily_budget: 10, left: 5 },
+        { day: today, provider: 'scraper', sample: false, requests: 2, daily_budget: null, left: null },
       ],
-      month: [{ provider: 'rocket', requests: 8, monthly_budget: null, left: null }],
+      month: [{ provider: 'rocket', sample: false, requests: 8, monthly_budget: null, left: null }],
     });
   });
 
@@ -63,5 +64,34 @@ describe('cli: usage', () => {
     expect(out.status).toBe(2);
     expect(out.stdout).toBe('');
     expect(out.stderr).toBe('sm-core: invalid --days "x": use a whole number from 1 to 366\n');
+  });
+});
+
+describe('cli: usage after runs on the bundled sample data', () => {
+  let tdb: TestDatabase;
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await tdb.drop();
+  });
+
+  it('counts the sample requests that `runs` shows, labelled SAMPLE', async () => {
+    // No provider key: the bundled sample server answers (1 profile request + 2 follower pages).
+    const sync = await runCli(['sync-profile', 'demo.blogger', '--followers'], { DATABASE_URL: tdb.url, SM_ENV: 'test' });
+    expect(sync.code, sync.stderr).toBe(0);
+    const sent = await tdb.pool.query<{ n: number }>('SELECT sum(attempt)::int AS n FROM service_calls');
+    expect(sent.rows[0]!.n).toBe(3);
+
+    const json = await runCli(['usage', '--json'], { DATABASE_URL: tdb.url, SM_ENV: 'test' });
+    expect(json.code, json.stderr).toBe(0);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(JSON.parse(json.stdout)).toEqual({
+      days: [{ day: today, provider: 'sample', sample: true, requests: 3, daily_budget: null, left: null }],
+      month: [{ provider: 'sample', sample: true, requests: 3, monthly_budget: null, left: null }],
+    });
+    const table = await runCli(['usage'], { DATABASE_URL: tdb.url, SM_ENV: 'test' });
+    expect(table.stdout).toMatch(new RegExp(`${today}\\s*│\\s*SAMPLE \\(bundled data, not billed\\)\\s*│\\s*3\\s*│`));
+    expect(table.stdout).toContain('this month: SAMPLE (bundled data, not billed) 3 request(s), budget none');
   });
 });

@@ -3,6 +3,12 @@
 // limits and budgets hold across workers (issue 3 §7). Migrations 0004 and 0008.
 import type { Queryable } from '../database.ts';
 
+/**
+ * The provider name under which requests to the bundled sample server are counted (src/providers/
+ * registry.ts), so `sm-core usage` shows them, labelled SAMPLE, apart from requests anyone bills.
+ */
+export const SAMPLE_USAGE_PROVIDER = 'sample';
+
 /** Limits of one provider; 0 = no limit. */
 export interface UsageLimits {
   /** Requests per second, all processes together (paced: src/providers/rate-gate.ts). */
