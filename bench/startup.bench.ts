@@ -59,7 +59,7 @@ const bench: Bench = {
     const scratch = await createScratchDatabase(adminUrl, 'startup');
     try {
       // The product stores the profile itself: the bundled sample data (no key) on a loopback fake provider.
-      run([LAUNCHER, 'sync-profile', 'demo.blogger', '--followers'], { DATABASE_URL: scratch.url, SM_LOG_LEVEL: 'warn' }, 0);
+      run([LAUNCHER, 'sync-profile', 'demo.blogger', '--followers'], { DATABASE_URL: scratch.url, SM_SAMPLE_TO_SERVER: 'true' }, 0);
       const fixture: Fixture = { serverUrl: scratch.url };
       const figures: Figure[] = [];
       for (const c of COMMANDS) {

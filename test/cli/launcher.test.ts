@@ -113,7 +113,8 @@ describe('sm-core started the README way (shell, `&`, SIGTERM to $!)', () => {
   });
 
   function env(): Record<string, string> {
-    return { DATABASE_URL: tdb.url, SM_ENV: 'test', SM_LOG_FORMAT: 'json' };
+    // A key (never used: no job is queued), so the worker works on the configured server, not sample data.
+    return { DATABASE_URL: tdb.url, ROCKET_API_KEY: 'k-launcher-test', SM_ENV: 'test', SM_LOG_FORMAT: 'json' };
   }
 
   it('worker: the PID is the worker on the pinned Node with the heap flags; SIGTERM -> exit 0, no process left', async () => {

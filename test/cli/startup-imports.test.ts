@@ -1,8 +1,6 @@
 // Start-up loads only what a command needs (AGENTS.md, CLI): `--help` loads no database, queue, HTTP
 // or logging module, and read-only commands (`show`, `search`) load no queue, sync, HTTP server,
-// New Relic or pino-pretty. The modules each run loaded are recorded by a module hook. (pg-boss still
-// loads through src/db/embedded.ts, which src/db/database.ts imports for every database: that seam is
-// being rewritten; once it imports the embedded server lazily, pg-boss belongs in the list below.)
+// New Relic, pg-boss or pino-pretty. The modules each run loaded are recorded by a module hook.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,7 +47,7 @@ describe('modules loaded at start-up', () => {
     expect(matching(modules, /\/src\/(db|queue|sync|providers|http|monitoring)\/|\/src\/(context|config|logger)\.ts$/)).toEqual([]);
   });
 
-  it('show and search on a server: no queue, sync, provider, HTTP server, New Relic or pino-pretty module', () => {
+  it('show and search on a server: no queue, pg-boss, sync, provider, HTTP server, New Relic or pino-pretty module', () => {
     for (const args of [
       ['show', 'nobody.here'],
       ['search', 'demo'],
@@ -59,7 +57,10 @@ describe('modules loaded at start-up', () => {
       // Allowed from those layers: plain constants and rules (handle syntax, run outcomes, page-size limits).
       const layers = /\/src\/(queue|http|monitoring)\/|\/src\/providers\/(?!rocket\/limits\.ts$)|\/src\/sync\/(?!(usernames|outcome)\.ts$)/;
       expect(matching(modules, layers), args.join(' ')).toEqual([]);
-      expect(matching(modules, /node_modules\/(pino-pretty|newrelic|undici|csv-parse|prom-client)\//), args.join(' ')).toEqual([]);
+      expect(
+        matching(modules, /node_modules\/(pg-boss|pino-pretty|newrelic|undici|csv-parse|prom-client|cron-parser)\//),
+        args.join(' '),
+      ).toEqual([]);
     }
   });
 });

@@ -77,20 +77,22 @@ describe('cli: usage after runs on the bundled sample data', () => {
   });
 
   it('counts the sample requests that `runs` shows, labelled SAMPLE', async () => {
-    // No provider key: the bundled sample server answers (1 profile request + 2 follower pages).
-    const sync = await runCli(['sync-profile', 'demo.blogger', '--followers'], { DATABASE_URL: tdb.url, SM_ENV: 'test' });
+    // No provider key: the bundled sample server answers (1 profile request + 2 follower pages),
+    // stored in this server database on purpose (SM_SAMPLE_TO_SERVER).
+    const env = { DATABASE_URL: tdb.url, SM_ENV: 'test', SM_SAMPLE_TO_SERVER: 'true' };
+    const sync = await runCli(['sync-profile', 'demo.blogger', '--followers'], env);
     expect(sync.code, sync.stderr).toBe(0);
     const sent = await tdb.pool.query<{ n: number }>('SELECT sum(attempt)::int AS n FROM service_calls');
     expect(sent.rows[0]!.n).toBe(3);
 
-    const json = await runCli(['usage', '--json'], { DATABASE_URL: tdb.url, SM_ENV: 'test' });
+    const json = await runCli(['usage', '--json'], env);
     expect(json.code, json.stderr).toBe(0);
     const today = new Date().toISOString().slice(0, 10);
     expect(JSON.parse(json.stdout)).toEqual({
       days: [{ day: today, provider: 'sample', sample: true, requests: 3, daily_budget: null, left: null }],
       month: [{ provider: 'sample', sample: true, requests: 3, monthly_budget: null, left: null }],
     });
-    const table = await runCli(['usage'], { DATABASE_URL: tdb.url, SM_ENV: 'test' });
+    const table = await runCli(['usage'], env);
     expect(table.stdout).toMatch(new RegExp(`${today}\\s*│\\s*SAMPLE \\(bundled data, not billed\\)\\s*│\\s*3\\s*│`));
     expect(table.stdout).toContain('this month: SAMPLE (bundled data, not billed) 3 request(s), budget none');
   });
