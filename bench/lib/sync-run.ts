@@ -14,7 +14,7 @@ import { enqueueFollowersSync } from '../../src/sync/enqueue.ts';
 import { createScratchDatabase } from './scratch-db.ts';
 
 /** The `sm-core` launcher: workers start as the README starts them (pinned Node, heap flags, exec). */
-const LAUNCHER = fileURLToPath(new URL('../../bin/sm-core', import.meta.url));
+export const LAUNCHER = fileURLToPath(new URL('../../bin/sm-core', import.meta.url));
 const KEY = 'bench-key';
 const FINAL = new Set(['succeeded', 'failed', 'partial']);
 
@@ -63,7 +63,8 @@ export interface SyncRunResult {
   complete: boolean;
 }
 
-function rssMb(pid: number): number {
+/** Resident memory of process `pid` in MB (Linux /proc), NaN once it is gone. */
+export function rssMb(pid: number): number {
   try {
     const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
     return kb ? Number(kb) / 1024 : Number.NaN;

@@ -51,8 +51,10 @@ export async function showProfile(db: Database, lookup: ProfileQuery, opts: Show
     findUsernameMiss(db, profile.id, profile.lastSyncedAt),
   ]);
   const scope = await changeScope(db, 'followers', profile.id, null, null);
-  const gained = await loadChanges(db, 'followers', profile.id, 'gained', scope, opts.names);
-  const lost = await loadChanges(db, 'followers', profile.id, 'lost', scope, opts.names);
+  const [gained, lost] = await Promise.all([
+    loadChanges(db, 'followers', profile.id, 'gained', scope, opts.names),
+    loadChanges(db, 'followers', profile.id, 'lost', scope, opts.names),
+  ]);
   if (opts.json) {
     const who = (r: EdgeEventRow) => ({
       ext_id: r.extId,
