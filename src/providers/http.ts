@@ -139,6 +139,15 @@ function transportError(
 }
 
 /**
+ * The socket error code behind a failed request (`ECONNREFUSED`, `ENOTFOUND`, `ECONNRESET`...), read
+ * from the error's cause chain, or undefined (a timeout, an abort, fetch's own refusals). For callers
+ * that record why a request failed without its message (which may hold the URL).
+ */
+export function transportErrorCode(err: unknown): string | undefined {
+  return rootCause(err).code;
+}
+
+/**
  * The innermost cause with a code, else the innermost cause's message (undici wraps socket errors in
  * `TypeError: fetch failed`, and fetch's own refusals carry no code).
  */

@@ -6,7 +6,7 @@ import type { WebhookSettings } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { type AlertDeliveryRow, getAlertDelivery, recordAlertAttempt } from '../db/queries/alert-deliveries.ts';
 import type { Logger } from '../logger.ts';
-import { createHttpClient } from '../providers/http.ts';
+import { createHttpClient, transportErrorCode } from '../providers/http.ts';
 import { alertJobSchema } from '../queue/jobs.ts';
 
 /** Request headers of an alert (names as sent). */
@@ -41,7 +41,7 @@ export interface AlertDeliveryDeps {
 function transportText(err: unknown, settings: WebhookSettings): string {
   const message = err instanceof Error ? err.message : String(err);
   if (/timed out/.test(message)) return `timed out after ${settings.timeoutMs} ms (SM_WEBHOOK_TIMEOUT_MS)`;
-  const code = /network error \(([A-Z_]+)\)/.exec(message)?.[1];
+  const code = transportErrorCode(err);
   return code ? `network error (${code})` : 'network error';
 }
 
