@@ -1,4 +1,4 @@
-// The web pages in a real browser: Debian's Chromium (/usr/bin/chromium; .ci/run installs it)
+// The web pages in a real browser: Debian's Chromium (/usr/bin/chromium; npm's pretest installs it)
 // driven by playwright-core, headless, with a new empty profile, against the server on loopback.
 // Type-ahead search, the chart's points, provider text rendered as text (no script runs, no CSP
 // violation), no horizontal scroll at 375 px, times in the browser's locale and time zone.
@@ -23,7 +23,7 @@ let browser: BrowserContext;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get update && apt-get install -y chromium (.ci/run does it)`);
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get update && apt-get install -y chromium (npm test's pretest does it as root)`);
   fx = await createPageFixture();
   api = await startApi(fx.h.deps.db);
   mkdirSync(SCREENSHOTS, { recursive: true });
