@@ -1,7 +1,7 @@
 // THE end-to-end test (issue 2 §8): the real CLI as a subprocess, a real Postgres, real pg-boss, and a
 // fake RocketAPI on loopback serving the bundled fixtures. Plus a smoke test of the embedded default.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -188,6 +188,7 @@ describe('sm-core sync-profile demo.blogger --followers (subprocess, server data
 describe('the embedded default (no DATABASE_URL, no key: bundled sample data)', () => {
   it("syncs demo.blogger and its followers into the embedded server's sample database, apart from real data, and leaves no process", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'sm-embedded-'));
+    chmodSync(dir, 0o755); // as root the server's OS user must enter it (else its cluster goes to /var/lib/sm-core)
     const dataDir = path.join(dir, 'data');
     // The README's main job, as written, on a fresh data directory.
     const res = await runCli(['sync-profile', 'demo.blogger', '--followers'], { SM_DATA_DIR: dataDir, SM_DB_IDLE_SECONDS: '0' }, dir);

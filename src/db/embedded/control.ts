@@ -18,6 +18,8 @@ export interface EmbeddedStatus {
   version: string | null;
   /** The server accepts connections. */
   running: boolean;
+  /** A supervisor watches it (stops it when idle). A running server without one was left by a killed supervisor. */
+  supervised: boolean;
   /** server.json while running. */
   server: ServerState | null;
   /** Pids of the sm-core processes registered as its clients. */
@@ -34,7 +36,9 @@ export function embeddedStatus(dataDir: string): EmbeddedStatus {
   const versionFile = path.join(layout.clusterDir, 'PG_VERSION');
   const state = readState(layout);
   const running = state !== null && isAlive(state.pid);
+  const supervisor = readPidFile(layout.lockFile);
   return {
+    supervised: supervisor !== null && isAlive(supervisor.pid, supervisor.startTicks),
     dataDir,
     clusterDir: layout.clusterDir,
     initialized: existsSync(versionFile),
@@ -59,8 +63,25 @@ export async function startEmbedded(dataDir: string, idleSeconds: number): Promi
   return embeddedStatus(dataDir);
 }
 
+/** Seconds `db stop --force` gives the sm-core processes using the server to exit on SIGTERM (a worker's default grace is 30). */
+const CLIENT_STOP_SECONDS = 45;
+
 /**
- * Stops the server (fast shutdown: open transactions roll back) and waits until it has exited.
+ * SIGTERMs the sm-core processes registered as clients (a worker stops taking jobs and lets the jobs
+ * in flight commit, `serve` finishes its requests) and waits for them; SIGKILL after the grace.
+ */
+async function stopClients(layout: ReturnType<typeof embeddedLayout>, pids: number[]): Promise<void> {
+  for (const pid of pids) process.kill(pid, 'SIGTERM');
+  for (let waited = 0; waited < CLIENT_STOP_SECONDS * 1000; waited += 50) {
+    if (liveClients(layout).filter((p) => p !== process.pid).length === 0) return;
+    await sleep(50);
+  }
+  for (const pid of liveClients(layout).filter((p) => p !== process.pid)) process.kill(pid, 'SIGKILL');
+}
+
+/**
+ * Stops the server (fast shutdown) and waits until it has exited. With `force`, the sm-core
+ * processes using it are stopped first (SIGTERM, then SIGKILL after 45 s).
  * @returns false when no server was running
  * @throws DatabaseError (exit 4) when sm-core processes still use it and `force` is not set, or it
  *   does not stop within 60 s
@@ -70,10 +91,11 @@ export async function stopEmbedded(dataDir: string, options: { force?: boolean }
   const clients = liveClients(layout).filter((pid) => pid !== process.pid);
   if (clients.length > 0 && !options.force) {
     throw new DatabaseError(
-      `the embedded server in ${dataDir} is in use by sm-core process(es) ${clients.join(', ')}: stop them first, or use --force (their work in flight is rolled back and resumes later)`,
+      `the embedded server in ${dataDir} is in use by sm-core process(es) ${clients.join(', ')}: stop them first, or use --force to stop them too (SIGTERM: jobs in flight commit)`,
     );
   }
   rmSync(layout.keepFile, { force: true });
+  if (clients.length > 0) await stopClients(layout, clients);
   const supervisor = readPidFile(layout.lockFile);
   const state = readState(layout);
   const postmaster = state?.pid ?? readPostmasterPid(layout.clusterDir);

@@ -1,9 +1,10 @@
 // The embedded server's files inside SM_DATA_DIR, and the small file-level facts both sides
 // (the client processes and the supervisor) read: who is alive, what state the server is in.
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { searchableByAll } from './binaries.ts';
 
 /**
  * Paths of one embedded server. Every file lives under `dataDir`, with two exceptions:
@@ -43,18 +44,6 @@ const MAX_SOCKET_PATH = 107;
 
 /** Home of clusters whose data directory the server's OS user cannot enter, when sm-core runs as root. */
 export const ROOT_FALLBACK_HOME = '/var/lib/sm-core';
-
-/** True when every existing directory from `/` down to `dir` is searchable by any user (mode o+x). */
-function searchableByAll(dir: string): boolean {
-  for (let d = dir; ; d = path.dirname(d)) {
-    try {
-      if ((statSync(d).mode & 0o001) === 0) return false;
-    } catch {
-      // not created yet: created later with the default mode
-    }
-    if (d === path.dirname(d)) return true;
-  }
-}
 
 /** File in `dataDir` naming the fallback home once a cluster was made there, so it never moves. */
 export const SERVER_HOME_FILE = 'server-home';

@@ -8,6 +8,7 @@ import {
   chownSync,
   closeSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -18,13 +19,14 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findBinaries, type PostgresBinaries, type ServerUser, serverUser } from './binaries.ts';
+import { binariesFor, findBinaries, type PostgresBinaries, type ServerUser, serverUser } from './binaries.ts';
 import {
   type EmbeddedLayout,
   embeddedLayout,
   isAlive,
   ownPidText,
   readPidFile,
+  ROOT_FALLBACK_HOME,
   SERVER_HOME_FILE,
   SOCKET_PORT,
   writeFileAtomic,
@@ -33,7 +35,7 @@ import {
 /** How often the supervisor looks at its clients and its server (ms). */
 const WATCH_MS = 200;
 
-/** How many times a server that dies under its clients is started again before the supervisor gives up. */
+/** How many times a minute a server that dies under its clients is started again before the supervisor gives up. */
 const RESTARTS = 3;
 
 /** Longest wait for initdb or for the server to accept connections (ms). */
@@ -41,7 +43,7 @@ const START_TIMEOUT_MS = 120_000;
 
 function log(layout: EmbeddedLayout, line: string): void {
   try {
-    writeFileSync(layout.logFile, `${new Date().toISOString()} [sm-core supervisor ${process.pid}] ${line}\n`, { flag: 'a' });
+    writeFileSync(layout.logFile, `${new Date().toISOString()} [sm-core supervisor ${process.pid}] ${line}\n`, { flag: 'a', mode: 0o600 });
   } catch {
     // the log is best effort
   }
@@ -77,6 +79,33 @@ export function lastLines(text: string, n = 3): string {
 
 function own(dir: string, user: ServerUser | null): void {
   if (user) chownSync(dir, user.uid, user.gid);
+}
+
+/**
+ * Creates the socket directory (mode 0700, owned by the server's user), or checks that an existing
+ * one is a real directory that only that user can enter: trust authentication relies on it, and the
+ * long-path fallback lives in the shared temp dir under a predictable name.
+ * @throws Error naming the directory when someone else owns it or can enter it
+ */
+function secureDir(dir: string, user: ServerUser | null): void {
+  const uid = user?.uid ?? process.getuid?.() ?? -1;
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+    own(dir, user);
+    return;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      mkdirSync(path.dirname(dir), { recursive: true });
+      return secureDir(dir, user);
+    }
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  const st = lstatSync(dir);
+  if (!st.isDirectory() || (uid >= 0 && st.uid !== uid) || (st.mode & 0o077) !== 0) {
+    throw new Error(
+      `the socket directory ${dir} exists but is not a 0700 directory of the server's user: remove it, or set SM_DATA_DIR to a shorter path`,
+    );
+  }
 }
 
 /** Runs a program as the server's user; resolves with its output, rejects with its last lines. */
@@ -160,11 +189,18 @@ async function startServer(
   bin: PostgresBinaries,
   user: ServerUser | null,
 ): Promise<{ pid: number; child: ChildProcess }> {
+  // A crashed server's lock files whose pid is gone, a zombie not yet reaped, or now another program's:
+  // PostgreSQL would refuse to start ("lock file already exists").
   const stale = postmasterFile(layout);
   if (stale && !isPostgres(stale.pid)) {
-    // A crashed server's lock file whose pid now belongs to another process: PostgreSQL would refuse to start.
-    log(layout, `removing stale postmaster.pid (pid ${stale.pid} is not a PostgreSQL process)`);
+    log(layout, `removing stale postmaster.pid (pid ${stale.pid} is not a running PostgreSQL server)`);
     rmSync(path.join(layout.clusterDir, 'postmaster.pid'), { force: true });
+  }
+  const socketLock = path.join(layout.socketDir, `.s.PGSQL.${SOCKET_PORT}.lock`);
+  const lockPid = readPidFile(socketLock);
+  if (lockPid && !isPostgres(lockPid.pid)) {
+    log(layout, `removing stale socket lock (pid ${lockPid.pid} is not a running PostgreSQL server)`);
+    rmSync(socketLock, { force: true });
   }
   const logFd = openSync(layout.logFile, 'a', 0o600);
   const args = [
@@ -250,18 +286,23 @@ export async function supervise(dataDir: string, idleSeconds: number): Promise<n
   process.on('SIGHUP', () => {}); // outlive the terminal that started the first client
   try {
     rmSync(layout.errorFile, { force: true });
-    const bin = findBinaries();
     const user = serverUser();
+    if (user) mkdirSync(ROOT_FALLBACK_HOME, { recursive: true, mode: 0o755 });
+    const bin = binariesFor(findBinaries(), user, ROOT_FALLBACK_HOME);
     if (layout.serverHome !== layout.dataDir) {
       // As root with a data directory the server's user cannot enter: cluster and socket live apart.
-      mkdirSync(path.dirname(layout.serverHome), { recursive: true, mode: 0o755 });
+      if (!existsSync(path.join(layout.dataDir, SERVER_HOME_FILE)) && existsSync(layout.serverHome)) {
+        // A cluster whose data directory was deleted (the record lives there): never serve it as this one's.
+        const aside = `${layout.serverHome}.orphaned-${Date.now()}`;
+        renameSync(layout.serverHome, aside);
+        log(layout, `moved the cluster of a deleted data directory aside: ${aside}`);
+      }
       mkdirSync(layout.serverHome, { recursive: true, mode: 0o700 });
       own(layout.serverHome, user);
       writeFileSync(path.join(layout.serverHome, 'data-dir'), `${layout.dataDir}\n`);
       writeFileSync(path.join(layout.dataDir, SERVER_HOME_FILE), `${layout.serverHome}\n`);
     }
-    mkdirSync(layout.socketDir, { recursive: true, mode: 0o700 });
-    own(layout.socketDir, user);
+    secureDir(layout.socketDir, user);
     mkdirSync(layout.clientsDir, { recursive: true });
     if (!existsSync(path.join(layout.clusterDir, 'PG_VERSION'))) await initCluster(layout, bin, user);
     const version = readFileSync(path.join(layout.clusterDir, 'PG_VERSION'), 'utf8').trim();
@@ -283,23 +324,32 @@ export async function supervise(dataDir: string, idleSeconds: number): Promise<n
     };
     writeFileAtomic(layout.stateFile, JSON.stringify(state));
     let idleSince: number | null = null;
-    let restarts = 0;
+    const restarts: number[] = [];
     while (!stopping) {
       await sleep(WATCH_MS);
+      const wanted = () => liveClients(layout).length > 0 || existsSync(layout.keepFile);
       if (!isAlive(pid)) {
         // Killed or crashed under its clients (a worker keeps its pool and reconnects to the same
-        // socket): start it again, at most RESTARTS times, while anyone still uses it.
+        // socket): start it again while anyone still uses it, at most RESTARTS times a minute.
         log(layout, `server ${pid} exited on its own`);
         rmSync(layout.stateFile, { force: true });
         pid = 0;
-        if (liveClients(layout).length === 0 || ++restarts > RESTARTS) return 1;
+        if (!wanted()) return 1;
+        while (restarts.length > 0 && restarts[0]! < Date.now() - 60_000) restarts.shift();
+        if (restarts.length >= RESTARTS) {
+          log(layout, `giving up: the server died ${RESTARTS} times within a minute (the next sm-core command tries again)`);
+          return 1;
+        }
+        restarts.push(Date.now());
         pid = (await startServer(layout, bin, user)).pid;
         log(layout, `server ${pid} restarted for its clients`);
         state = { ...state, pid, startedAt: new Date().toISOString() };
         writeFileAtomic(layout.stateFile, JSON.stringify(state));
         continue;
       }
-      if (liveClients(layout).length > 0 || existsSync(layout.keepFile)) {
+      // Someone deleted server.json: clients would wait for a server that runs. Put it back.
+      if (!existsSync(layout.stateFile)) writeFileAtomic(layout.stateFile, JSON.stringify(state));
+      if (wanted()) {
         idleSince = null;
         continue;
       }
