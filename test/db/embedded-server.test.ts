@@ -182,6 +182,32 @@ describe('crashes and stale files', () => {
     await expectNoProcessLeft(dataDir);
   }, 180_000);
 
+  it('server and supervisor both killed under a running worker: the worker starts a new supervisor and goes on', async () => {
+    const dataDir = freshDataDir();
+    const worker = startCli(['worker'], env(dataDir, { SM_LOG_LEVEL: 'info' }));
+    try {
+      await until(async () => worker.stderr().includes('worker started'), `the worker (stderr: ${worker.stderr()})`);
+      const first = JSON.parse(readFileSync(path.join(dataDir, 'server.json'), 'utf8'));
+      process.kill(first.supervisorPid, 'SIGKILL');
+      process.kill(first.pid, 'SIGKILL');
+      await until(async () => {
+        const now = JSON.parse(readFileSync(path.join(dataDir, 'server.json'), 'utf8'));
+        return now.pid !== first.pid && now.supervisorPid !== first.supervisorPid;
+      }, 'a new server started for the worker');
+      const queued = await runCli(['sync-profile', 'demo.blogger', '--followers', '--enqueue'], env(dataDir));
+      expect(queued.code, queued.stderr).toBe(0);
+      await vi.waitFor(
+        async () =>
+          expect(JSON.parse((await runCli(['followers', 'demo.blogger', '--json'], env(dataDir))).stdout || '[]')).toHaveLength(9),
+        { timeout: 60_000, interval: 500 },
+      );
+    } finally {
+      worker.child.kill('SIGTERM');
+    }
+    expect((await worker.done).code).toBe(0);
+    await expectNoProcessLeft(dataDir);
+  }, 180_000);
+
   it('a deleted server.json is written again by the supervisor: new commands do not wait for a server that runs', async () => {
     const dataDir = freshDataDir();
     expect((await runCli(['db', 'start'], env(dataDir))).code).toBe(0);
