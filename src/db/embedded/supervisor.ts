@@ -96,7 +96,8 @@ function secureDir(dir: string, user: ServerUser | null): void {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       mkdirSync(path.dirname(dir), { recursive: true });
-      return secureDir(dir, user);
+      secureDir(dir, user);
+      return;
     }
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
