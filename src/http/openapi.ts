@@ -49,6 +49,7 @@ export function buildOpenApi(): Record<string, unknown> {
           summary: 'Search bloggers by handle, name or bio',
           description:
             'Accent-, case- and punctuation-insensitive; the last word is a prefix (type-ahead); handle parts match (`k_92` finds `anna.k_92`); ' +
+            'a query typed as a handle also finds the handles starting with it (`anna.k_9` finds `anna.k_92`); ' +
             `near spellings match when direct matches are few. Order: exact handle, then relevance (handle > full name > bio), then id. At most ${SEARCH_MATCH_CAP} matches are ranked; meta.total_exact tells.`,
           parameters: [
             {

@@ -160,3 +160,15 @@ export function buildTsQueries(lexemes: readonly QueryLexeme[]): TsQueries | nul
     exact: quoted.join(' & '),
   };
 }
+
+/** Letters, digits, dots and underscores only (an optional leading `@`): what an Instagram handle is made of. */
+const HANDLE_SHAPE = /^@?[\p{L}\p{N}._]+$/u;
+
+/**
+ * The handle a query could be the beginning of, or null: a query of one token made of letters,
+ * digits, `.` and `_` (`anna.k_9`, `@david_s1`, `a`), lower-cased, without the `@`. Such a query
+ * also matches every handle that starts with it (type-ahead over the handle as typed).
+ */
+export function handlePrefixOf(query: string): string | null {
+  return HANDLE_SHAPE.test(query) ? handleOf(query) : null;
+}
