@@ -150,6 +150,16 @@ export const envSchema = z.object({
   SM_WEBHOOK_TIMEOUT_MS: intWithDefault(10_000, 100),
   /** New / lost followers named in an alert (the counts are always complete). */
   SM_WEBHOOK_LIST_MAX: intWithDefault(20, 0),
+  /** Connections in one process's database pool (server databases; docs/api.md "Load"). */
+  SM_DB_POOL_SIZE: intWithDefault(10, 2),
+  /** Searches one `serve` process runs at once; below SM_DB_POOL_SIZE, so profiles and metrics keep connections. */
+  SM_HTTP_SEARCH_CONCURRENCY: intWithDefault(8, 1),
+  /** Searches that may wait for a slot; beyond it a search is refused at once (503 overloaded, Retry-After). */
+  SM_HTTP_SEARCH_QUEUE: intWithDefault(32, 0),
+  /** Longest wait for a search slot (ms), then 503 overloaded. */
+  SM_HTTP_SEARCH_WAIT_MS: intWithDefault(1_000, 0),
+  /** Budget of one /health check on its own connection, connecting included (ms). */
+  SM_HEALTH_TIMEOUT_MS: intWithDefault(1_000, 50),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -234,6 +244,10 @@ export interface Config {
   cursorProviderWaitSeconds: number;
   /** Change alerts (SM_WEBHOOK_*); undefined when SM_WEBHOOK_URL is not set. */
   webhook: WebhookSettings | undefined;
+  /** SM_DB_POOL_SIZE: connections in the database pool (src/db/server.ts). */
+  dbPoolSize: number;
+  /** Load limits of `serve` (src/http/server.ts, docs/api.md "Load"). */
+  http: { searchConcurrency: number; searchQueue: number; searchWaitMs: number; healthTimeoutMs: number };
   /** Every value that must never appear in output; used by the logger and error printer to redact. */
   secrets: string[];
 }
@@ -281,6 +295,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
   if (e.SM_WEBHOOK_URL && !e.SM_WEBHOOK_SECRET) {
     throw new ConfigError('SM_WEBHOOK_SECRET must be set with SM_WEBHOOK_URL: every alert is signed (see .env.example)');
+  }
+  if (e.SM_HTTP_SEARCH_CONCURRENCY >= e.SM_DB_POOL_SIZE) {
+    // Searches holding every connection would leave profiles and metrics waiting behind them (issue 14).
+    throw new ConfigError(
+      `invalid configuration: SM_HTTP_SEARCH_CONCURRENCY must be below SM_DB_POOL_SIZE (${e.SM_DB_POOL_SIZE}) (see .env.example)`,
+    );
   }
   const providers = {
     rocket: { apiKey: e.ROCKET_API_KEY, host: e.ROCKET_API_HOST.replace(/\/+$/, '') },
@@ -334,6 +354,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
             listMax: e.SM_WEBHOOK_LIST_MAX,
           }
         : undefined,
+    dbPoolSize: e.SM_DB_POOL_SIZE,
+    http: {
+      searchConcurrency: e.SM_HTTP_SEARCH_CONCURRENCY,
+      searchQueue: e.SM_HTTP_SEARCH_QUEUE,
+      searchWaitMs: e.SM_HTTP_SEARCH_WAIT_MS,
+      healthTimeoutMs: e.SM_HEALTH_TIMEOUT_MS,
+    },
     secrets: SECRET_KEYS.map((k) => e[k]).filter((v): v is string => typeof v === 'string' && v.length >= 4),
   };
 }

@@ -64,6 +64,20 @@ describe('loadConfig errors', () => {
   });
 });
 
+describe('pool and load limits', () => {
+  it('default to a pool of 10 with 8 search slots, and refuse search slots that would take the whole pool', () => {
+    expect(loadConfig({}, '/nonexistent')).toMatchObject({
+      dbPoolSize: 10,
+      http: { searchConcurrency: 8, searchQueue: 32, searchWaitMs: 1000, healthTimeoutMs: 1000 },
+    });
+    expect(loadConfig({ SM_DB_POOL_SIZE: '20', SM_HTTP_SEARCH_CONCURRENCY: '19' }, '/nonexistent').http.searchConcurrency).toBe(19);
+    expect(configMessage({ SM_DB_POOL_SIZE: '4', SM_HTTP_SEARCH_CONCURRENCY: '4' })).toBe(
+      'invalid configuration: SM_HTTP_SEARCH_CONCURRENCY must be below SM_DB_POOL_SIZE (4) (see .env.example)',
+    );
+    expect(configMessage({ SM_DB_POOL_SIZE: '1' })).toBe('invalid configuration: SM_DB_POOL_SIZE (a whole number >= 2) (see .env.example)');
+  });
+});
+
 describe('the embedded database and sample data', () => {
   const where = (env: NodeJS.ProcessEnv) => {
     const db = loadConfig(env, '/work/x').database;

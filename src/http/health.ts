@@ -1,11 +1,16 @@
 // GET /health: 200 when the database answers and its schema is what this code expects, else 503
-// with the reason (for load balancers and Kubernetes readiness probes).
+// with the reason (for load balancers and Kubernetes readiness probes). With a probe (`serve` on a
+// PostgreSQL server) the checks run on the probe's own connection, so they never wait behind
+// searches for a pooled one; without one they run on the shared pool, where searches are kept
+// below the pool size (SM_HTTP_SEARCH_CONCURRENCY) so a connection stays free.
+import type { Queryable } from '../db/database.ts';
 import { assertSchemaCurrent } from '../db/migrate.ts';
 import { SchemaVersionError } from '../errors.ts';
+import { sharedPoolProbe } from './health-probe.ts';
 import type { RouteContext, RouteResult } from './route.ts';
 
-/** How long the database gets to answer a health check (ms). */
-export const HEALTH_TIMEOUT_MS = 2000;
+/** How long the database gets to answer a health check without a probe (ms); a probe has its own budget. */
+export const HEALTH_TIMEOUT_MS = 1000;
 
 /** Body of /health. */
 export interface HealthBody {
@@ -16,30 +21,16 @@ export interface HealthBody {
   reason?: string;
 }
 
-function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+async function check(db: Queryable): Promise<void> {
+  await db.query('SELECT 1');
+  await assertSchemaCurrent(db);
 }
 
-/** Checks the database (SELECT 1) and then the schema version (assertSchemaCurrent). */
+/** Checks the database (SELECT 1) and then the schema version (assertSchemaCurrent), within the timeout. */
 export async function healthRoute(ctx: RouteContext): Promise<RouteResult> {
-  const { db } = ctx.deps;
+  const { db, health } = ctx.deps;
   try {
-    await withTimeout(db.query('SELECT 1'), HEALTH_TIMEOUT_MS, 'the database');
-  } catch (err) {
-    const body: HealthBody = {
-      status: 'unavailable',
-      database: 'unreachable',
-      schema: 'unknown',
-      reason: `database unreachable (${db.label}): ${(err as Error).message}`,
-    };
-    return { status: 503, body };
-  }
-  try {
-    await withTimeout(assertSchemaCurrent(db), HEALTH_TIMEOUT_MS, 'the schema check');
+    await (health ?? sharedPoolProbe(db, HEALTH_TIMEOUT_MS)).run(check);
   } catch (err) {
     const body: HealthBody =
       err instanceof SchemaVersionError

@@ -5,6 +5,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Database } from '../db/database.ts';
 import { countRuns, createProviderCallCounter } from '../db/queries/run-stats.ts';
 import type { Logger } from '../logger.ts';
+import type { HealthProbe, PoolStats } from './health-probe.ts';
+import type { Limiter, ShedReason } from './limiter.ts';
 
 /** What the scrape-time collectors read. */
 export interface MetricsSources {
@@ -12,6 +14,12 @@ export interface MetricsSources {
   /** pg-boss, started on first use; absent in tests that do not need queue depth. */
   boss?: () => Promise<PgBoss>;
   logger: Logger;
+  /** /health's connection: sm_database_up reads through it (not behind searches), and its pool is reported. */
+  health?: HealthProbe;
+  /** The shared pool's connections, when the database exposes them. */
+  poolStats?: () => PoolStats;
+  /** The search limiter, read at scrape time (set by the server after creating it). */
+  searchSlots?: () => ReturnType<Limiter['stats']>;
 }
 
 /** The metrics of one server: its own registry (no global state), and the request observer. */
@@ -19,10 +27,16 @@ export interface HttpMetrics {
   registry: Registry;
   /** Records one finished request. @param route the route pattern (bounded label set), `unmatched` otherwise */
   observe(method: string, route: string, status: number, seconds: number): void;
+  /** Records a search that got a slot after waiting `seconds` (0 when one was free). */
+  searchAdmitted(seconds: number): void;
+  /** Records a request refused by load shedding (503 overloaded). */
+  shed(route: string, reason: ShedReason): void;
 }
 
 /** Latency buckets in seconds: the search target is 20 ms, so resolution sits around it. */
 const LATENCY_BUCKETS = [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Wait-for-a-slot buckets in seconds: 0 (a free slot) up to the default 1 s queue wait. */
+const WAIT_BUCKETS = [0, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 /**
  * Creates the registry with every metric:
@@ -30,7 +44,11 @@ const LATENCY_BUCKETS = [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
  * - sm_provider_calls{provider,outcome}: rows of service_calls (provider column, outcome = status)
  * - sm_runs{kind,status}: rows of job_calls (runs and how they ended)
  * - sm_queue_jobs{queue,state}: pg-boss getQueueStats(force) counts (queued, active, deferred, failed)
- * - sm_database_up: 1 when the scrape could read the database
+ * - sm_database_up: 1 when the scrape could read the database (through /health's connection when there is one)
+ * - sm_http_search_slots{state}: searches running (`active`), waiting (`queued`), and the bounds (`limit`, `queue_limit`)
+ * - sm_http_search_wait_seconds: how long admitted searches waited for a slot (the pool wait of searches)
+ * - sm_http_shed_total{route,reason}: requests refused with 503 overloaded (`queue_full`, `wait_timeout`)
+ * - sm_db_pool_connections{pool,state}: `total`, `idle` and `waiting` of the `health` pool, and of `main` when known
  * - Node.js process metrics (prefix sm_process_ / sm_nodejs_)
  * The database-backed gauges are totals of stored rows: runs are recounted at every scrape; provider
  * calls (one row per page, millions) are counted incrementally (run-stats.ts createProviderCallCounter).
@@ -58,7 +76,8 @@ export function createMetrics(sources: MetricsSources): HttpMetrics {
     registers: [registry],
     async collect() {
       try {
-        await sources.db.query('SELECT 1');
+        if (sources.health) await sources.health.run((db) => db.query('SELECT 1'));
+        else await sources.db.query('SELECT 1');
         this.set(1);
       } catch {
         this.set(0);
@@ -121,8 +140,55 @@ export function createMetrics(sources: MetricsSources): HttpMetrics {
     },
   });
 
+  new Gauge({
+    name: 'sm_http_search_slots',
+    help: 'Searches running (active) and waiting for a slot (queued), and the bounds (limit, queue_limit)',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const s = sources.searchSlots?.();
+      if (!s) return;
+      this.set({ state: 'active' }, s.active);
+      this.set({ state: 'queued' }, s.queued);
+      this.set({ state: 'limit' }, s.concurrency);
+      this.set({ state: 'queue_limit' }, s.queue);
+    },
+  });
+  const searchWait = new Histogram({
+    name: 'sm_http_search_wait_seconds',
+    help: 'Time admitted searches waited for a search slot, in seconds',
+    buckets: WAIT_BUCKETS,
+    registers: [registry],
+  });
+  const shed = new Counter({
+    name: 'sm_http_shed_total',
+    help: 'Requests refused with 503 overloaded by load shedding, by route and reason',
+    labelNames: ['route', 'reason'],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'sm_db_pool_connections',
+    help: 'Database pool connections by pool (main, health) and state (total, idle, waiting = callers waiting for one)',
+    labelNames: ['pool', 'state'],
+    registers: [registry],
+    collect() {
+      const pools: Array<[string, PoolStats | undefined]> = [
+        ['main', sources.poolStats?.()],
+        ['health', sources.health?.stats()],
+      ];
+      for (const [pool, s] of pools) {
+        if (!s) continue;
+        this.set({ pool, state: 'total' }, s.total);
+        this.set({ pool, state: 'idle' }, s.idle);
+        this.set({ pool, state: 'waiting' }, s.waiting);
+      }
+    },
+  });
+
   return {
     registry,
+    searchAdmitted: (seconds) => searchWait.observe(seconds),
+    shed: (route, reason) => shed.inc({ route, reason }),
     observe(method, route, status, seconds) {
       const labels = { method, route, status: String(status) };
       requests.inc(labels);

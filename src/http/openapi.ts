@@ -77,7 +77,7 @@ export function buildOpenApi(): Record<string, unknown> {
           responses: {
             '200': json('One page of results', 'SearchPage'),
             '400': error('Invalid parameter (codes: query_required, query_too_long, invalid_parameter)'),
-            '503': error('Database unreachable, schema not current, or timeout'),
+            '503': error('Database unreachable, schema not current, timeout, or overloaded (load shedding; Retry-After)'),
           },
         },
       },

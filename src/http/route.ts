@@ -2,6 +2,7 @@
 import type { PgBoss } from 'pg-boss';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
+import type { HealthProbe, PoolStats } from './health-probe.ts';
 
 /** What the server needs from the composition root. */
 export interface HttpDeps {
@@ -9,6 +10,10 @@ export interface HttpDeps {
   logger: Logger;
   /** pg-boss, started on first use (queue depth in /metrics); optional. */
   boss?: () => Promise<PgBoss>;
+  /** /health's own connection (src/http/health-probe.ts); without it health uses the shared pool. */
+  health?: HealthProbe;
+  /** The shared database pool's connections, for /metrics, when the database exposes them. */
+  poolStats?: () => PoolStats;
 }
 
 /** One request as a handler sees it. */

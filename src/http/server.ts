@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { profileRoute, searchRoute } from './bloggers.ts';
 import { healthRoute } from './health.ts';
+import { createLimiter, type Limiter } from './limiter.ts';
 import { createMetrics, type HttpMetrics } from './metrics.ts';
 import { buildOpenApi } from './openapi.ts';
 import { bloggerPage } from './pages/blogger-page.ts';
@@ -20,6 +21,12 @@ export interface HttpOptions {
   requestTimeoutMs?: number;
   /** Largest request body accepted (bytes); no endpoint takes a body. Default 16 KiB. */
   bodyLimitBytes?: number;
+  /** Searches run at once (SM_HTTP_SEARCH_CONCURRENCY). Default 8. */
+  searchConcurrency?: number;
+  /** Searches that may wait for a slot (SM_HTTP_SEARCH_QUEUE). Default 32. */
+  searchQueue?: number;
+  /** Longest wait for a search slot, ms (SM_HTTP_SEARCH_WAIT_MS). Default 1,000. */
+  searchWaitMs?: number;
 }
 
 /** The server plus what tests and the serve command need from it. */
@@ -31,11 +38,15 @@ export interface ApiServer extends Server {
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export const DEFAULT_BODY_LIMIT_BYTES = 16 * 1024;
+/** Defaults of the search limiter; the same as the config's (src/config.ts). */
+export const DEFAULT_SEARCH_CONCURRENCY = 8;
+export const DEFAULT_SEARCH_QUEUE = 32;
+export const DEFAULT_SEARCH_WAIT_MS = 1000;
 
 /** The route table. Order matters only for overlapping patterns (none today). */
-function routes(metrics: HttpMetrics): Route[] {
+function routes(metrics: HttpMetrics, searches: Limiter): Route[] {
   return [
-    { name: '/api/v1/bloggers', pattern: /^\/api\/v1\/bloggers\/?$/, handler: searchRoute },
+    { name: '/api/v1/bloggers', pattern: /^\/api\/v1\/bloggers\/?$/, handler: (ctx) => searches.run(() => searchRoute(ctx)) },
     { name: '/api/v1/bloggers/:platform/:username', pattern: /^\/api\/v1\/bloggers\/([^/]+)\/([^/]+)\/?$/, handler: profileRoute },
     { name: '/api/v1/openapi.json', pattern: /^\/api\/v1\/openapi\.json$/, handler: async () => ({ status: 200, body: buildOpenApi() }) },
     { name: '/health', pattern: /^\/health\/?$/, handler: healthRoute },
@@ -98,8 +109,24 @@ function send(res: ServerResponse, result: RouteResult): void {
 export function createHttpServer(deps: HttpDeps, options: HttpOptions = {}): ApiServer {
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
-  const metrics = createMetrics({ db: deps.db, boss: deps.boss, logger: deps.logger });
-  const table = routes(metrics);
+  // The limiter reports to the metrics and the metrics read the limiter: both are called only per request.
+  const searches = createLimiter(
+    {
+      concurrency: options.searchConcurrency ?? DEFAULT_SEARCH_CONCURRENCY,
+      queue: options.searchQueue ?? DEFAULT_SEARCH_QUEUE,
+      maxWaitMs: options.searchWaitMs ?? DEFAULT_SEARCH_WAIT_MS,
+    },
+    { admitted: (seconds) => metrics.searchAdmitted(seconds), shed: (reason) => metrics.shed('/api/v1/bloggers', reason) },
+  );
+  const metrics = createMetrics({
+    db: deps.db,
+    boss: deps.boss,
+    logger: deps.logger,
+    health: deps.health,
+    poolStats: deps.poolStats,
+    searchSlots: () => searches.stats(),
+  });
+  const table = routes(metrics, searches);
   let closing = false;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

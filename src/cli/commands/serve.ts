@@ -26,7 +26,8 @@ export function registerServe(program: Command): void {
 Endpoints (docs/api.md):
   GET /api/v1/bloggers?q=&page=1&per_page=20&platform=instagram
   GET /api/v1/bloggers/:platform/:username
-  GET /health          200, or 503 with the reason (database unreachable, schema not current)
+  GET /health          200, or 503 with the reason (database unreachable, schema not current);
+                       on its own database connection, within SM_HEALTH_TIMEOUT_MS
   GET /metrics         Prometheus text
   GET /api/v1/openapi.json
 Web pages for people (read-only; open the printed URL):
@@ -36,11 +37,14 @@ Web pages for people (read-only; open the printed URL):
 
 Prints "listening on http://HOST:PORT" once ready. SIGTERM or SIGINT stops it gracefully
 (in-flight requests finish, at most ${SHUTDOWN_GRACE_MS / 1000} s); a second signal exits at once (130).
-It starts even when the schema is behind, and /health answers 503 until \`sm-core migrate\` ran.`,
+It starts even when the schema is behind, and /health answers 503 until \`sm-core migrate\` ran.
+Under load at most SM_HTTP_SEARCH_CONCURRENCY searches run at once and SM_HTTP_SEARCH_QUEUE wait
+(at most SM_HTTP_SEARCH_WAIT_MS); more get 503 overloaded with Retry-After: 1 (docs/api.md "Load").`,
     )
     .action(async (opts: { port: string; host: string }) => {
       const port = parsePort(opts.port);
       const { createHttpServer } = await import('../../http/server.ts');
+      const { createHealthProbe } = await import('../../http/health-probe.ts');
       const { watchShutdown } = await import('../signals.ts');
       const { assertSchemaCurrent, migrate } = await import('../../db/migrate.ts');
       await withContext({ schema: 'none', service: true }, async (ctx) => {
@@ -48,7 +52,14 @@ It starts even when the schema is behind, and /health answers 503 until \`sm-cor
         await assertSchemaCurrent(ctx.db).catch((err: Error) =>
           ctx.logger.warn({ reason: err.message }, 'schema not current: /health answers 503'),
         );
-        const server = createHttpServer({ db: ctx.db, logger: ctx.logger, boss: () => ctx.boss() });
+        const { database, http } = ctx.config;
+        // /health gets its own connection to a server, so it never waits behind searches (issue 14).
+        const health =
+          database.kind === 'server' ? createHealthProbe(database.connectionString, http.healthTimeoutMs, ctx.logger) : undefined;
+        const server = createHttpServer(
+          { db: ctx.db, logger: ctx.logger, boss: () => ctx.boss(), health },
+          { searchConcurrency: http.searchConcurrency, searchQueue: http.searchQueue, searchWaitMs: http.searchWaitMs },
+        );
         const shutdown = watchShutdown(SHUTDOWN_GRACE_MS, (signal) =>
           ctx.logger.info({ signal }, 'shutting down: finishing in-flight requests'),
         );
@@ -68,6 +79,7 @@ It starts even when the schema is behind, and /health answers 503 until \`sm-cor
         printLine(`listening on ${url}`);
         await new Promise((resolve) => shutdown.stopSignal.addEventListener('abort', resolve, { once: true }));
         await server.shutdown(SHUTDOWN_GRACE_MS);
+        await health?.close();
         shutdown.dispose();
         ctx.logger.info('stopped');
       });
