@@ -83,10 +83,7 @@ export function createHealthProbe(connectionString: string, timeoutMs: number, l
   };
 }
 
-/**
- * A probe over the shared pool, for databases without a connection string of their own (the
- * embedded default, tests): the same checks and budget, on a pooled connection.
- */
+/** A probe over the shared pool (servers built without a probe, e.g. tests): the same checks and budget, on a pooled connection. */
 export function sharedPoolProbe(db: Queryable, timeoutMs: number): HealthProbe {
   return {
     timeoutMs,

@@ -1,8 +1,8 @@
 // GET /health: 200 when the database answers and its schema is what this code expects, else 503
-// with the reason (for load balancers and Kubernetes readiness probes). With a probe (`serve` on a
-// PostgreSQL server) the checks run on the probe's own connection, so they never wait behind
-// searches for a pooled one; without one they run on the shared pool, where searches are kept
-// below the pool size (SM_HTTP_SEARCH_CONCURRENCY) so a connection stays free.
+// with the reason (for load balancers and Kubernetes readiness probes). With a probe (`serve`)
+// the checks run on the probe's own connection, so they never wait behind searches for a pooled
+// one; without one (tests) they run on the shared pool, where searches are kept below the pool size
+// (SM_HTTP_SEARCH_CONCURRENCY) so a connection stays free.
 import type { Queryable } from '../db/database.ts';
 import { assertSchemaCurrent } from '../db/migrate.ts';
 import { SchemaVersionError } from '../errors.ts';

@@ -1,5 +1,5 @@
-// `sm-core serve` as a subprocess: prints its address, serves, and on SIGTERM finishes the
-// request in flight before exiting 0.
+// `sm-core serve` as a subprocess: prints its address, serves (health on its own connection, search
+// limits from the configuration), and on SIGTERM finishes the request in flight before exiting 0.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../helpers/cli.ts';
@@ -15,14 +15,24 @@ describe('sm-core serve', () => {
     await tdb.drop();
   });
 
-  it('serves until SIGTERM, lets the in-flight request finish, then exits 0', async () => {
-    const cli = startCli(['serve', '--port', '0'], { DATABASE_URL: tdb.url, SM_LOG_LEVEL: 'info' });
+  it('serves until SIGTERM, sheds searches beyond its limits, lets the in-flight request finish, then exits 0', async () => {
+    const cli = startCli(['serve', '--port', '0'], {
+      DATABASE_URL: tdb.url,
+      SM_LOG_LEVEL: 'info',
+      SM_HTTP_SEARCH_CONCURRENCY: '1',
+      SM_HTTP_SEARCH_QUEUE: '0',
+    });
     const locker = new pg.Client({ connectionString: tdb.url });
     await locker.connect();
     try {
       await until(async () => /listening on http:\/\/127\.0\.0\.1:\d+/.test(cli.stdout()), `the listening line (stderr: ${cli.stderr()})`);
       const base = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(cli.stdout())![1]!;
       expect((await request(base, '/health')).status).toBe(200);
+      // /health has a connection of its own (issue 14).
+      const probes = await locker.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'sm-core-health'`,
+      );
+      expect(probes.rows[0].n).toBe(1);
 
       // Hold a lock so the next search stays in flight while SIGTERM arrives.
       await locker.query('BEGIN');
@@ -34,6 +44,10 @@ describe('sm-core serve', () => {
         );
         return r.rows[0].n > 0;
       }, 'the search to wait on the lock');
+      // The one search slot is taken and no search may wait (SM_HTTP_SEARCH_*): the next is shed, /health still answers.
+      const shed = await request(base, '/api/v1/bloggers?q=zoe');
+      expect([shed.status, shed.json.error.code, shed.headers.get('retry-after')]).toEqual([503, 'overloaded', '1']);
+      expect((await request(base, '/health')).status).toBe(200);
       cli.child.kill('SIGTERM');
       await until(async () => cli.stderr().includes('shutting down'), 'the shutdown log line');
       await locker.query('ROLLBACK');

@@ -52,10 +52,9 @@ Under load at most SM_HTTP_SEARCH_CONCURRENCY searches run at once and SM_HTTP_S
         await assertSchemaCurrent(ctx.db).catch((err: Error) =>
           ctx.logger.warn({ reason: err.message }, 'schema not current: /health answers 503'),
         );
-        const { database, http } = ctx.config;
-        // /health gets its own connection to a server, so it never waits behind searches (issue 14).
-        const health =
-          database.kind === 'server' ? createHealthProbe(database.connectionString, http.healthTimeoutMs, ctx.logger) : undefined;
+        const { http } = ctx.config;
+        // /health gets its own connection (configured or embedded server), so it never waits behind searches (issue 14).
+        const health = createHealthProbe(ctx.db.connectionString, http.healthTimeoutMs, ctx.logger);
         const server = createHttpServer(
           { db: ctx.db, logger: ctx.logger, boss: () => ctx.boss(), health },
           { searchConcurrency: http.searchConcurrency, searchQueue: http.searchQueue, searchWaitMs: http.searchWaitMs },
@@ -79,7 +78,7 @@ Under load at most SM_HTTP_SEARCH_CONCURRENCY searches run at once and SM_HTTP_S
         printLine(`listening on ${url}`);
         await new Promise((resolve) => shutdown.stopSignal.addEventListener('abort', resolve, { once: true }));
         await server.shutdown(SHUTDOWN_GRACE_MS);
-        await health?.close();
+        await health.close();
         shutdown.dispose();
         ctx.logger.info('stopped');
       });
