@@ -19,11 +19,11 @@ export const SEARCH_MATCH_CAP = 1000;
  */
 export const SEARCH_FUZZY_CAP = 100;
 /**
- * Most trigram candidates one search examines (heap rows whose similarity is checked). The trigram
- * index returns every row holding most of the query's trigrams, so a query whose words are common
- * and that matches none of them (`maria_x7`: 11,000 `maria` rows, `anna zz`) checked them all,
- * 200-600 ms on 1,000,000 profiles; capped, a miss costs at most this many checks
- * (docs/performance.md). Matches beyond the cap are not ranked and `total_exact` is false.
+ * Most rows near the typo text that one search checks further (every query word near a word of
+ * the row, not already a direct match). `anna zz`: all 40,000 rows near `anna` were read and each
+ * failed on `zz`, 585 ms on 1,000,000 profiles; capped, 25 ms (docs/performance.md). When the cap
+ * is reached `total_exact` is false. Rows the trigram index returns that are not near the text at
+ * all are not counted here; in handle mode the raised threshold keeps those few (PREPARE_SQL).
  */
 export const SEARCH_FUZZY_CANDIDATE_CAP = 300;
 /** Trigram (typo-tolerant) matches are added only when direct matches are fewer than this. */
@@ -111,9 +111,9 @@ FROM (SELECT norm, replace(norm, ' ', '') AS compact, split_part(norm, ' ', 1) A
 // or name (`team ops` does not fuzzily match `team only`). Handle mode (a handle-shaped query of
 // several words): the whole handle without separators must be near one whole word (the stored
 // handle without separators is one): `mariax7` is near `mariax77`, not near every `maria`.
-// Either way at most $16 candidates are examined: the trigram index answers with every row holding
-// most of the trigrams (all 11,000 `maria` rows for `maria_x7`), each checked on its heap row,
-// and a query that matches none of them would otherwise read them all (issue 14).
+// Either way at most $15 rows near the typo text are checked further: without the cap a query
+// whose long words are common and whose other words match nothing read them all (`anna zz`:
+// 40,000 rows near `anna`, issue 14).
 // Ranking: exact handle (tier 2), then full-text and handle-prefix matches (tier 1): word matches
 // by ts_rank with weights A (handle) 1.0, B (full name) 0.4, C (bio) 0.2, whole words counted
 // twice (a handle word about 1.2, a bio word about 0.25); handles that only start with the query
