@@ -64,7 +64,7 @@ export async function createContext(options: ContextOptions = {}): Promise<Conte
       const monitoring = await import('./monitoring/newrelic.ts');
       if (await monitoring.startMonitoring(config, logger)) releasers.push(() => monitoring.stopMonitoring());
     }
-    db = await openDatabase(config.database, logger);
+    db = await openDatabase(config.database, logger, { poolSize: config.dbPoolSize });
     releasers.push(() => db.close());
     if (options.schema !== 'none') {
       if (db.kind === 'embedded') await migrate(db);

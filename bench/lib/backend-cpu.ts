@@ -31,6 +31,7 @@ export async function openMeteredConnection(url: string): Promise<MeteredConnect
     kind: 'server',
     connectionString: url,
     label: 'bench (one connection)',
+    poolStats: () => ({ total: 1, idle: 0, waiting: 0 }),
     query,
     exec,
     async transaction(fn) {

@@ -39,6 +39,8 @@ export interface Database extends Queryable {
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /** Adapter for pg-boss's `db` send option, bound to an open transaction so a send commits with it. */
   bossDb(tx?: Queryable): BossDb;
+  /** The pool's connections now (pg Pool totalCount, idleCount, waitingCount), for /metrics. */
+  poolStats(): { total: number; idle: number; waiting: number };
   /** A short label for messages: `embedded (<dir>, database <name>)` or host:port/database, never a password. */
   readonly label: string;
   close(): Promise<void>;
@@ -46,12 +48,13 @@ export interface Database extends Queryable {
 
 /**
  * Opens the configured database: the server, or the embedded server (started when not running).
+ * `poolSize`: connections in its pool (SM_DB_POOL_SIZE; default 10).
  * @throws DatabaseError (exit 4) when the server is unreachable or the embedded server cannot start
  */
-export async function openDatabase(target: DatabaseTarget, logger: Logger): Promise<Database> {
-  if (target.kind === 'server') return openServerDatabase(target.connectionString, logger);
+export async function openDatabase(target: DatabaseTarget, logger: Logger, options: { poolSize?: number } = {}): Promise<Database> {
+  if (target.kind === 'server') return openServerDatabase(target.connectionString, logger, options);
   const { openEmbeddedDatabase } = await import('./embedded/open.ts');
-  return openEmbeddedDatabase(target, logger);
+  return openEmbeddedDatabase(target, logger, options);
 }
 
 /** Wraps a Queryable as pg-boss's one-method `IDatabase`. */

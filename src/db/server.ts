@@ -17,6 +17,8 @@ export interface ServerDatabaseOptions {
   createIfMissing?: boolean;
   /** Called once the pool has ended (the embedded server's client registration). */
   onClose?: () => void;
+  /** Connections in the pool (SM_DB_POOL_SIZE; default 10). */
+  poolSize?: number;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface ServerDatabaseOptions {
 export async function openServerDatabase(connectionString: string, logger: Logger, options: ServerDatabaseOptions = {}): Promise<Database> {
   const url = new URL(connectionString);
   const label = options.label ?? `${url.hostname}:${url.port || 5432}${url.pathname}`;
-  const pool = new pg.Pool({ connectionString, application_name: 'sm-core', max: 10, connectionTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({ connectionString, application_name: 'sm-core', max: options.poolSize ?? 10, connectionTimeoutMillis: 10_000 });
   pool.on('error', (err) => logger.warn({ err: { message: err.message } }, 'database connection dropped; the pool reconnects on next use'));
   try {
     await pool.query('select 1');
@@ -95,6 +97,7 @@ export async function openServerDatabase(connectionString: string, logger: Logge
       }
     },
     bossDb: (tx) => toBossDb(tx ?? { query }),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async close() {
       try {
         await pool.end();

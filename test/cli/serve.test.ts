@@ -21,6 +21,7 @@ describe('sm-core serve', () => {
       SM_LOG_LEVEL: 'info',
       SM_HTTP_SEARCH_CONCURRENCY: '1',
       SM_HTTP_SEARCH_QUEUE: '0',
+      SM_DB_POOL_SIZE: '2',
     });
     const locker = new pg.Client({ connectionString: tdb.url });
     await locker.connect();
@@ -48,6 +49,11 @@ describe('sm-core serve', () => {
       const shed = await request(base, '/api/v1/bloggers?q=zoe');
       expect([shed.status, shed.json.error.code, shed.headers.get('retry-after')]).toEqual([503, 'overloaded', '1']);
       expect((await request(base, '/health')).status).toBe(200);
+      // The main pool is SM_DB_POOL_SIZE connections at most, and /metrics shows it.
+      const metrics = await fetch(`${base}/metrics`).then((r) => r.text());
+      const total = Number(/sm_db_pool_connections\{pool="main",state="total"\} (\d+)/.exec(metrics)?.[1]);
+      expect(total).toBeGreaterThanOrEqual(1);
+      expect(total).toBeLessThanOrEqual(2);
       cli.child.kill('SIGTERM');
       await until(async () => cli.stderr().includes('shutting down'), 'the shutdown log line');
       await locker.query('ROLLBACK');

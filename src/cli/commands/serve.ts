@@ -56,7 +56,7 @@ Under load at most SM_HTTP_SEARCH_CONCURRENCY searches run at once and SM_HTTP_S
         // /health gets its own connection (configured or embedded server), so it never waits behind searches (issue 14).
         const health = createHealthProbe(ctx.db.connectionString, http.healthTimeoutMs, ctx.logger);
         const server = createHttpServer(
-          { db: ctx.db, logger: ctx.logger, boss: () => ctx.boss(), health },
+          { db: ctx.db, logger: ctx.logger, boss: () => ctx.boss(), health, poolStats: () => ctx.db.poolStats() },
           { searchConcurrency: http.searchConcurrency, searchQueue: http.searchQueue, searchWaitMs: http.searchWaitMs },
         );
         const shutdown = watchShutdown(SHUTDOWN_GRACE_MS, (signal) =>

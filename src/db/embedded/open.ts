@@ -22,7 +22,7 @@ export function embeddedConnectionString(socketDir: string, port: number, databa
  * Opens the embedded database, creating the server's cluster and the database on first use.
  * @throws DatabaseError (exit 4) as {@link attachEmbeddedServer} and {@link openServerDatabase}
  */
-export async function openEmbeddedDatabase(target: EmbeddedTarget, logger: Logger): Promise<Database> {
+export async function openEmbeddedDatabase(target: EmbeddedTarget, logger: Logger, options: { poolSize?: number } = {}): Promise<Database> {
   const server = await attachEmbeddedServer(target.dataDir, { idleSeconds: target.idleSeconds });
   logger.debug({ dataDir: target.dataDir, pid: server.state.pid, database: target.database }, 'embedded server attached');
   return openServerDatabase(embeddedConnectionString(server.state.socketDir, server.state.port, target.database), logger, {
@@ -30,5 +30,6 @@ export async function openEmbeddedDatabase(target: EmbeddedTarget, logger: Logge
     label: `embedded (${target.dataDir}, database ${target.database})`,
     createIfMissing: true,
     onClose: server.release,
+    poolSize: options.poolSize,
   });
 }
