@@ -1,13 +1,13 @@
-// `sm-core mutuals <username> [--not-following-back|--fans]`: followers who are also followings (or
-// followings who do not follow back, or followers not followed back), with the counts of all three
-// and the freshness of both lists. Refuses (exit 12) while either list has no complete run.
+// `sm-core mutuals <username> [--not-following-back|--fans]`: prints the view of
+// src/analytics/mutuals.ts (the same head and accounts the HTTP API answers) as a table, JSON or
+// CSV, streaming the accounts. Refuses (exit 12) while either list has no complete run.
+import { freshnessText } from '../analytics/list-freshness.ts';
+import { MUTUALS_ACCOUNT_COLUMNS, type MutualsView, openMutuals, VIEW_TEXT } from '../analytics/mutuals.ts';
 import type { Database } from '../db/database.ts';
-import { countMutuals, listMutuals, type MutualsCounts, type MutualsView } from '../db/queries/mutuals.ts';
 import type { ProfileQuery } from '../providers/types.ts';
 import { requireStoredProfile } from './history-lookup.ts';
-import { freshnessJson, freshnessText, requireCompleteList } from './list-freshness.ts';
 import { printLine, printTable } from './output.ts';
-import { type OutputRow, streamRows } from './stream-rows.ts';
+import { streamRows } from './stream-rows.ts';
 
 /** Options of `mutuals`. */
 export interface MutualsOptions {
@@ -18,18 +18,6 @@ export interface MutualsOptions {
 }
 
 const TABLE_DEFAULT_LIMIT = 100;
-const COLUMNS = ['ext_id', 'username', 'full_name', 'is_private', 'is_verified'];
-
-/** What each view is, in words (table title and --json `definition`). */
-export const VIEW_TEXT: Record<MutualsView, string> = {
-  mutuals: 'followers the profile also follows (mutual follows)',
-  'not-following-back': 'accounts the profile follows that do not follow it back',
-  fans: 'followers the profile does not follow back',
-};
-
-function countsJson(c: MutualsCounts) {
-  return { followers: c.followers, followings: c.followings, mutuals: c.mutuals, not_following_back: c.notFollowingBack, fans: c.fans };
-}
 
 /**
  * Prints the view of `lookup`.
@@ -37,45 +25,21 @@ function countsJson(c: MutualsCounts) {
  */
 export async function printMutualsReport(db: Database, lookup: ProfileQuery, opts: MutualsOptions): Promise<void> {
   const profile = await requireStoredProfile(db, lookup);
-  const why = 'who follows back';
-  const followersRun = await requireCompleteList(db, profile, 'followers', why);
-  const followingsRun = await requireCompleteList(db, profile, 'followings', why);
-  const counts = await countMutuals(db, profile.id);
+  const { head, counts, followersRun, followingsRun, page } = await openMutuals(db, profile, opts.view);
   const limit = opts.limit ?? (opts.format === 'table' ? TABLE_DEFAULT_LIMIT : null);
-  const head = {
-    profile: { platform: profile.platform, ext_id: profile.extId, username: profile.username },
-    view: opts.view,
-    definition: VIEW_TEXT[opts.view],
-    lists: {
-      followers: { active: counts.followers, last_complete_run: freshnessJson(followersRun) },
-      followings: { active: counts.followings, last_complete_run: freshnessJson(followingsRun) },
-    },
-    counts: countsJson(counts),
-  };
   if (opts.format === 'csv') {
     // CSV holds the accounts only: say what they are on stderr, where people see it and files do not.
     process.stderr.write(
       `@${profile.username}: ${VIEW_TEXT[opts.view]}; followers as of ${freshnessText(followersRun)}, followings as of ${freshnessText(followingsRun)}\n`,
     );
   }
-  const { kept, count, more } = await streamRows(
-    async (afterId, size) => {
-      const page = await listMutuals(db, profile.id, opts.view, { limit: size, afterId });
-      return {
-        rows: page.rows.map(
-          (r): OutputRow => ({
-            ext_id: r.extId,
-            username: r.username,
-            full_name: r.fullName,
-            is_private: r.isPrivate,
-            is_verified: r.isVerified,
-          }),
-        ),
-        lastId: page.lastId,
-      };
-    },
-    { format: opts.format, columns: COLUMNS, limit, jsonBefore: `${JSON.stringify(head).slice(0, -1)},"accounts":`, jsonAfter: '}' },
-  );
+  const { kept, count, more } = await streamRows(page, {
+    format: opts.format,
+    columns: MUTUALS_ACCOUNT_COLUMNS,
+    limit,
+    jsonBefore: `${JSON.stringify(head).slice(0, -1)},"accounts":`,
+    jsonAfter: '}',
+  });
   if (opts.format !== 'table') return;
 
   printLine(`@${profile.username}: ${VIEW_TEXT[opts.view]}`);

@@ -2,19 +2,15 @@
 // set the unique reach (formula overlap_v1, docs/analytics.md), from active subscriptions; `--list`
 // prints the followers shared by at least two of them. Refuses (exit 12) while a followers list has
 // no complete run.
+import { freshnessText } from '../analytics/list-freshness.ts';
+import { OVERLAP_FORMULA, openOverlap, SHARED_FOLLOWER_COLUMNS } from '../analytics/overlap.ts';
 import type { Database } from '../db/database.ts';
-import { listSharedFollowers, measureOverlap } from '../db/queries/overlap.ts';
 import type { ProfileRow } from '../db/queries/profiles.ts';
-import { UsageError } from '../errors.ts';
 import type { ProfileQuery } from '../providers/types.ts';
-import { requireStoredProfile } from './history-lookup.ts';
-import { freshnessJson, freshnessText, type ListFreshness, requireCompleteList } from './list-freshness.ts';
-import { printJson, printLine, printTable } from './output.ts';
 import { csvLine } from './csv.ts';
+import { requireStoredProfile } from './history-lookup.ts';
+import { printJson, printLine, printTable } from './output.ts';
 import { streamRows } from './stream-rows.ts';
-
-/** Formula id of the pair and set figures. */
-export const OVERLAP_FORMULA = 'overlap_v1';
 
 /** Options of `overlap`. */
 export interface OverlapOptions {
@@ -27,51 +23,19 @@ export interface OverlapOptions {
 
 const TABLE_DEFAULT_LIMIT = 100;
 
-const ratio = (x: number | null) => (x === null ? null : Math.round(x * 1e6) / 1e6);
-
 /**
  * Prints the overlap of `lookups` (2 or more distinct stored profiles).
  * @throws UsageError when a profile is named twice; AppError exit 8 (not stored), exit 12 (a followers list never completed)
  */
 export async function printOverlapReport(db: Database, lookups: readonly ProfileQuery[], opts: OverlapOptions): Promise<void> {
   const profiles: ProfileRow[] = [];
-  const runs: ListFreshness[] = [];
-  for (const lookup of lookups) {
-    const p = await requireStoredProfile(db, lookup);
-    if (profiles.some((x) => x.id === p.id)) throw new UsageError(`@${p.username} is named twice: give each profile once`);
-    profiles.push(p);
-  }
-  for (const p of profiles) runs.push(await requireCompleteList(db, p, 'followers', 'the overlap'));
-  const ids = profiles.map((p) => p.id);
-  const result = await measureOverlap(db, ids);
-  const name = (i: number) => profiles[i]!.username;
-  const profilesJson = profiles.map((p, i) => ({
-    username: p.username,
-    ext_id: p.extId,
-    followers: result.sizes[i],
-    last_complete_run: freshnessJson(runs[i]!),
-  }));
-  const pairsJson = result.pairs.map((x) => ({
-    a: name(x.a),
-    b: name(x.b),
-    shared: x.shared,
-    union: result.sizes[x.a]! + result.sizes[x.b]! - x.shared,
-    jaccard: ratio(x.jaccard),
-  }));
+  for (const lookup of lookups) profiles.push(await requireStoredProfile(db, lookup));
+  const { head, result, runs, page } = await openOverlap(db, profiles);
+  const pairsJson = head.pairs;
   const limit = opts.limit ?? (opts.format === 'table' ? TABLE_DEFAULT_LIMIT : null);
   const shared = (format: 'table' | 'json' | 'csv', jsonBefore?: string, jsonAfter?: string) =>
-    streamRows(
-      async (afterId, size) => {
-        const page = await listSharedFollowers(db, ids, { limit: size, afterId });
-        return {
-          rows: page.rows.map((r) => ({ ext_id: r.extId, username: r.username, full_name: r.fullName, follows: r.follows.map(name) })),
-          lastId: page.lastId,
-        };
-      },
-      { format, columns: ['ext_id', 'username', 'full_name', 'follows'], limit, ...(jsonBefore ? { jsonBefore, jsonAfter } : {}) },
-    );
+    streamRows(page, { format, columns: SHARED_FOLLOWER_COLUMNS, limit, ...(jsonBefore ? { jsonBefore, jsonAfter } : {}) });
 
-  const head = { formula: OVERLAP_FORMULA, source: 'active subscriptions', profiles: profilesJson, pairs: pairsJson, reach: result.reach };
   if (opts.format === 'json') {
     if (!opts.list) printJson(head);
     else await shared('json', `${JSON.stringify(head).slice(0, -1)},"shared_followers":`, '}');
