@@ -10,21 +10,35 @@ import type { RouteContext, RouteResult } from './route.ts';
 /** Query parameters the search endpoint accepts; anything else is a 400 (typos fail loudly). */
 export const SEARCH_PARAMETERS = ['q', 'page', 'per_page', 'platform'] as const;
 
-function singleParams(url: URL, allowed: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
+/**
+ * The query parameters of `url`: each of `allowed` at most once, except those in `repeatable`
+ * (collected in order). Shared by every API endpoint that takes parameters.
+ * @throws SearchInputError (400 invalid_parameter) on an unknown parameter or a repeated single one
+ */
+export function queryParams(
+  url: URL,
+  allowed: readonly string[],
+  repeatable: readonly string[] = [],
+): { one: Record<string, string>; many: Record<string, string[]> } {
+  const one: Record<string, string> = {};
+  const many: Record<string, string[]> = {};
   for (const [key, value] of url.searchParams) {
     if (!allowed.includes(key)) {
       throw new SearchInputError('invalid_parameter', key, `unknown parameter "${key.slice(0, 40)}"; allowed: ${allowed.join(', ')}`);
     }
-    if (key in out) throw new SearchInputError('invalid_parameter', key, `parameter "${key}" is given more than once`);
-    out[key] = value;
+    if (repeatable.includes(key)) {
+      many[key] = [...(many[key] ?? []), value];
+      continue;
+    }
+    if (key in one) throw new SearchInputError('invalid_parameter', key, `parameter "${key}" is given more than once`);
+    one[key] = value;
   }
-  return out;
+  return { one, many };
 }
 
 /** GET /api/v1/bloggers?q=&page=&per_page=&platform= -> `{data, meta}` (see docs/api.md). */
 export async function searchRoute(ctx: RouteContext): Promise<RouteResult> {
-  const p = singleParams(ctx.url, SEARCH_PARAMETERS);
+  const p = queryParams(ctx.url, SEARCH_PARAMETERS).one;
   const req = parseSearchRequest({ q: p.q, page: p.page, per_page: p.per_page, platform: p.platform });
   return { status: 200, body: await searchBloggers(ctx.deps.db, req) };
 }

@@ -1,6 +1,7 @@
 // GET /api/v1/openapi.json: the OpenAPI 3.1 description of every endpoint (docs/api.md is the prose).
 import { SEARCH_DEFAULT_PER_PAGE, SEARCH_MAX_PAGE, SEARCH_MAX_PER_PAGE, SEARCH_MAX_QUERY_LENGTH } from '../db/queries/search-input.ts';
 import { SEARCH_MATCH_CAP } from '../db/queries/search.ts';
+import { analyticsPaths, analyticsSchemas, PROFILE_PATH_PARAMETERS } from './openapi-analytics.ts';
 
 const error = (description: string) => ({
   description,
@@ -40,7 +41,8 @@ export function buildOpenApi(): Record<string, unknown> {
     info: {
       title: 'sm-core API',
       version: '1.0.0',
-      description: 'Search stored bloggers, read one profile, and check health and metrics. Read-only. See docs/api.md.',
+      description:
+        'Search stored bloggers, read one profile and its audience analyses (mutuals, audience quality, overlap), and check health and metrics. Read-only. See docs/api.md.',
     },
     paths: {
       '/api/v1/bloggers': {
@@ -85,16 +87,7 @@ export function buildOpenApi(): Record<string, unknown> {
         get: {
           operationId: 'getBlogger',
           summary: 'One stored profile with its latest snapshot',
-          parameters: [
-            { name: 'platform', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,31}$' } },
-            {
-              name: 'username',
-              in: 'path',
-              required: true,
-              description: 'Case-insensitive; a leading @ is ignored.',
-              schema: { type: 'string', minLength: 1, maxLength: 65 },
-            },
-          ],
+          parameters: PROFILE_PATH_PARAMETERS,
           responses: {
             '200': json('The profile', 'BloggerCard'),
             '400': error('Invalid platform or username'),
@@ -103,6 +96,7 @@ export function buildOpenApi(): Record<string, unknown> {
           },
         },
       },
+      ...analyticsPaths(),
       '/health': {
         get: {
           operationId: 'health',
@@ -175,6 +169,7 @@ export function buildOpenApi(): Record<string, unknown> {
             },
           ],
         },
+        ...analyticsSchemas(),
         Health: {
           type: 'object',
           properties: {

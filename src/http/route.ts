@@ -30,7 +30,7 @@ export interface RouteResult {
   body?: unknown;
   text?: string;
   contentType?: string;
-  /** Extra response headers of a `text` answer (the web pages' Content-Security-Policy, caching). */
+  /** Extra response headers (the web pages' Content-Security-Policy and caching, an API page's `Link`). */
   headers?: Record<string, string>;
 }
 

@@ -1,6 +1,7 @@
 // The HTTP API and the web pages on node:http: a small route table, JSON errors, a request timeout, a body size
 // limit, metrics per request, and a graceful close (finish in-flight requests, then stop).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { audienceRoute, mutualsRoute, overlapRoute } from './analytics.ts';
 import { profileRoute, searchRoute } from './bloggers.ts';
 import { healthRoute } from './health.ts';
 import { createLimiter, type Limiter } from './limiter.ts';
@@ -48,6 +49,17 @@ function routes(metrics: HttpMetrics, searches: Limiter): Route[] {
   return [
     { name: '/api/v1/bloggers', pattern: /^\/api\/v1\/bloggers\/?$/, handler: (ctx) => searches.run(() => searchRoute(ctx)) },
     { name: '/api/v1/bloggers/:platform/:username', pattern: /^\/api\/v1\/bloggers\/([^/]+)\/([^/]+)\/?$/, handler: profileRoute },
+    {
+      name: '/api/v1/bloggers/:platform/:username/mutuals',
+      pattern: /^\/api\/v1\/bloggers\/([^/]+)\/([^/]+)\/mutuals\/?$/,
+      handler: mutualsRoute,
+    },
+    {
+      name: '/api/v1/bloggers/:platform/:username/audience',
+      pattern: /^\/api\/v1\/bloggers\/([^/]+)\/([^/]+)\/audience\/?$/,
+      handler: audienceRoute,
+    },
+    { name: '/api/v1/overlap', pattern: /^\/api\/v1\/overlap\/?$/, handler: overlapRoute },
     { name: '/api/v1/openapi.json', pattern: /^\/api\/v1\/openapi\.json$/, handler: async () => ({ status: 200, body: buildOpenApi() }) },
     { name: '/health', pattern: /^\/health\/?$/, handler: healthRoute },
     // The web pages for people (src/http/pages) and their script and styles.
@@ -97,7 +109,7 @@ function send(res: ServerResponse, result: RouteResult): void {
     });
     res.end(result.text);
   } else {
-    sendJson(res, result.status, result.body);
+    sendJson(res, result.status, result.body, result.headers);
   }
 }
 

@@ -106,7 +106,10 @@ describe('HTTP server', () => {
     expect(Object.keys(r.json.paths).sort()).toEqual([
       '/api/v1/bloggers',
       '/api/v1/bloggers/{platform}/{username}',
+      '/api/v1/bloggers/{platform}/{username}/audience',
+      '/api/v1/bloggers/{platform}/{username}/mutuals',
       '/api/v1/openapi.json',
+      '/api/v1/overlap',
       '/health',
       '/metrics',
     ]);
