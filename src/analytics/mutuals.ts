@@ -6,6 +6,7 @@
 import type { Queryable } from '../db/database.ts';
 import { countMutuals, listMutuals, type MutualsCounts, type MutualsView } from '../db/queries/mutuals.ts';
 import { type AnalyzedProfile, freshnessJson, type ListFreshness, profileJson, requireCompleteList } from './list-freshness.ts';
+import { readOnePage } from './page.ts';
 
 export type { MutualsView } from '../db/queries/mutuals.ts';
 
@@ -103,8 +104,7 @@ export async function openMutuals(db: Queryable, profile: AnalyzedProfile, view:
 
 /**
  * One page of the report: the head and at most `limit` accounts after the cursor `after`.
- * @returns the report and `next`: the cursor of the following page, null when this page reached the
- *   end (a full page may be followed by an empty one when the list ends exactly at its last account)
+ * @returns the report and `next`: the cursor of the following page, null when this page reached the end
  * @throws AppError exit 12 when a list never completed
  */
 export async function buildMutualsReport(
@@ -114,6 +114,6 @@ export async function buildMutualsReport(
   page: { limit: number; after: string | null },
 ): Promise<{ report: MutualsReport; next: string | null }> {
   const source = await openMutuals(db, profile, view);
-  const { rows, lastId } = await source.page(page.after, page.limit);
-  return { report: { ...source.head, accounts: rows }, next: lastId };
+  const { rows, next } = await readOnePage(source.page, page.after, page.limit);
+  return { report: { ...source.head, accounts: rows }, next };
 }

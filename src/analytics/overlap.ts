@@ -8,6 +8,7 @@ import type { Queryable } from '../db/database.ts';
 import { listSharedFollowers, MAX_OVERLAP_PROFILES, measureOverlap, type OverlapResult } from '../db/queries/overlap.ts';
 import { UsageError } from '../errors.ts';
 import { type AnalyzedProfile, freshnessJson, type ListFreshness, requireCompleteList } from './list-freshness.ts';
+import { readOnePage } from './page.ts';
 
 /** Formula id of the pair and set figures. */
 export const OVERLAP_FORMULA = 'overlap_v1';
@@ -110,8 +111,7 @@ export async function openOverlap(db: Queryable, profiles: readonly AnalyzedProf
 /**
  * The overlap report: the head alone, or with `list` the head and one page of at most `limit`
  * shared followers after the cursor `after`.
- * @returns the report and `next`: the cursor of the following page (null without `list` or at the end;
- *   a full page may be followed by an empty one)
+ * @returns the report and `next`: the cursor of the following page (null without `list` or at the end)
  * @throws as {@link openOverlap}
  */
 export async function buildOverlapReport(
@@ -121,6 +121,6 @@ export async function buildOverlapReport(
 ): Promise<{ report: OverlapHead | OverlapListReport; next: string | null }> {
   const source = await openOverlap(db, profiles);
   if (!opts.list) return { report: source.head, next: null };
-  const { rows, lastId } = await source.page(opts.after, opts.limit);
-  return { report: { ...source.head, shared_followers: rows }, next: lastId };
+  const { rows, next } = await readOnePage(source.page, opts.after, opts.limit);
+  return { report: { ...source.head, shared_followers: rows }, next };
 }

@@ -46,7 +46,7 @@ const after = {
   schema: { type: 'string', pattern: '^[1-9][0-9]{0,18}$' },
 };
 const link = {
-  link: { description: 'RFC 8288 `<url>; rel="next"` when a next page may exist (it may be empty).', schema: { type: 'string' } },
+  link: { description: 'RFC 8288 `<url>; rel="next"` when a next page exists.', schema: { type: 'string' } },
 };
 const common = {
   '404': error('No such profile is stored (code not_found)'),

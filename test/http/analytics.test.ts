@@ -112,6 +112,9 @@ describe('GET /api/v1/bloggers/:platform/:username/mutuals', () => {
         'eve.e',
       ]);
       expect(second.json.counts).toEqual(first.json.counts);
+      const exact = await get('/api/v1/bloggers/instagram/alpha.one/mutuals?view=fans&limit=3');
+      expect(exact.json.accounts).toHaveLength(3);
+      expect(exact.headers.get('link')).toBeNull();
     },
     SLOW,
   );
