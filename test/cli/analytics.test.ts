@@ -3,10 +3,10 @@
 // fan sets, overlap sets and Jaccard values, quality shares on known counts, an anomaly fixture, and
 // the refusal (exit 12) while a list never completed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getJobCall } from '../../src/db/queries/job-calls.ts';
-import { enqueueFollowersSync, enqueueFollowingsSync, enqueueProfileSync } from '../../src/sync/enqueue.ts';
+import { enqueueProfileSync } from '../../src/sync/enqueue.ts';
 import { runCli } from '../helpers/cli.ts';
-import { createFakeProvider, follower, page, profile } from '../helpers/fake-provider.ts';
+import { createFakeProvider, follower, profile } from '../helpers/fake-provider.ts';
+import { storeWithLists } from '../helpers/lists.ts';
 import { createSyncHarness, type SyncHarness } from '../helpers/sync.ts';
 
 const SLOW = 120_000;
@@ -32,23 +32,14 @@ type Key = keyof typeof acct;
 const names = (keys: Key[]) => keys.map((k) => acct[k].username).sort();
 
 /** Stores a profile and runs its followers (and followings) lists once, each complete. */
-async function store(extId: string, username: string, followers: Key[], followings: Key[] | null): Promise<string> {
-  fake.addProfile(profile(extId, username, { followersCount: followers.length, followsCount: followings?.length ?? 0 }));
-  const p = await enqueueProfileSync(h.deps, { lookup: { username } });
-  await h.drain();
-  const id = (await getJobCall(h.deps.db, p.runId))!.subjectId!;
-  fake.followersScript.push(page(followers.map((k) => acct[k])));
-  const f = await enqueueFollowersSync(h.deps, { profileId: id });
-  await h.drain();
-  expect((await getJobCall(h.deps.db, f.runId))!.status).toBe('succeeded');
-  if (followings) {
-    fake.followingsScript.push(page(followings.map((k) => acct[k])));
-    const g = await enqueueFollowingsSync(h.deps, { profileId: id });
-    await h.drain();
-    expect((await getJobCall(h.deps.db, g.runId))!.status).toBe('succeeded');
-  }
-  return id;
-}
+const store = (extId: string, username: string, followers: Key[], followings: Key[] | null) =>
+  storeWithLists(
+    h,
+    fake,
+    profile(extId, username, { followersCount: followers.length, followsCount: followings?.length ?? 0 }),
+    followers.map((k) => acct[k]),
+    followings?.map((k) => acct[k]) ?? null,
+  );
 
 beforeAll(async () => {
   h = await createSyncHarness(fake.asSet());

@@ -3,10 +3,9 @@
 // what `sm-core mutuals|audience|overlap --json` prints for the same data (both are built by
 // src/analytics), paging through Link headers, and the 400 / 404 / 409 answers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getJobCall } from '../../src/db/queries/job-calls.ts';
-import { enqueueFollowersSync, enqueueFollowingsSync, enqueueProfileSync } from '../../src/sync/enqueue.ts';
 import { runCli } from '../helpers/cli.ts';
-import { createFakeProvider, follower, page, profile } from '../helpers/fake-provider.ts';
+import { createFakeProvider, follower, profile } from '../helpers/fake-provider.ts';
+import { storeWithLists } from '../helpers/lists.ts';
 import { createSyncHarness, type SyncHarness } from '../helpers/sync.ts';
 import { request, startApi, type RunningApi } from './api-helpers.ts';
 
@@ -37,24 +36,14 @@ const acct = {
 type Key = keyof typeof acct;
 
 /** Stores a profile and runs its followers list (and followings list) once each, complete; or none. */
-async function store(extId: string, username: string, followers: Key[] | null, followings: Key[] | null): Promise<void> {
-  fake.addProfile(profile(extId, username, { followersCount: followers?.length ?? 0, followsCount: followings?.length ?? 0 }));
-  const p = await enqueueProfileSync(h.deps, { lookup: { username } });
-  await h.drain();
-  const id = (await getJobCall(h.deps.db, p.runId))!.subjectId!;
-  if (followers) {
-    fake.followersScript.push(page(followers.map((k) => acct[k])));
-    const f = await enqueueFollowersSync(h.deps, { profileId: id });
-    await h.drain();
-    expect((await getJobCall(h.deps.db, f.runId))!.status).toBe('succeeded');
-  }
-  if (followings) {
-    fake.followingsScript.push(page(followings.map((k) => acct[k])));
-    const g = await enqueueFollowingsSync(h.deps, { profileId: id });
-    await h.drain();
-    expect((await getJobCall(h.deps.db, g.runId))!.status).toBe('succeeded');
-  }
-}
+const store = (extId: string, username: string, followers: Key[] | null, followings: Key[] | null) =>
+  storeWithLists(
+    h,
+    fake,
+    profile(extId, username, { followersCount: followers?.length ?? 0, followsCount: followings?.length ?? 0 }),
+    followers?.map((k) => acct[k]) ?? null,
+    followings?.map((k) => acct[k]) ?? null,
+  );
 
 beforeAll(async () => {
   h = await createSyncHarness(fake.asSet());
