@@ -17,7 +17,9 @@ function parsePort(text: string): number {
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('serve the HTTP API (search, profiles, /health, /metrics, /api/v1/openapi.json) and the web pages')
+    .description(
+      'serve the HTTP API (search, profiles, mutuals/audience/overlap, /health, /metrics, /api/v1/openapi.json) and the web pages',
+    )
     .option('--port <n>', 'TCP port to listen on (0 picks a free one)', '3000')
     .option('--host <address>', 'address to listen on (0.0.0.0 for every interface)', '127.0.0.1')
     .addHelpText(
@@ -26,6 +28,11 @@ export function registerServe(program: Command): void {
 Endpoints (docs/api.md):
   GET /api/v1/bloggers?q=&page=1&per_page=20&platform=instagram
   GET /api/v1/bloggers/:platform/:username
+  GET /api/v1/bloggers/:platform/:username/mutuals?view=mutuals|not-following-back|fans&limit=100
+  GET /api/v1/bloggers/:platform/:username/audience?days=30&k=3
+  GET /api/v1/overlap?u=a&u=b[&u=c...][&list=true&limit=100]
+                       the JSON of sm-core mutuals|audience|overlap --json; 409 while a list
+                       the analysis needs never completed
   GET /health          200, or 503 with the reason (database unreachable, schema not current);
                        on its own database connection, within SM_HEALTH_TIMEOUT_MS
   GET /metrics         Prometheus text
