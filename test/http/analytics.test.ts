@@ -258,3 +258,27 @@ it('the OpenAPI document lists the three paths with their 400, 404 and 409 answe
     'after',
   ]);
 });
+
+describe('the blogger page shows the same analyses (issue 17 with issue 16 landed)', () => {
+  it('audience shares and mutuals counts of a profile with complete lists; the reason where a list never completed', async () => {
+    const [audience, mutuals] = await Promise.all([
+      get('/api/v1/bloggers/instagram/alpha.one/audience'),
+      get('/api/v1/bloggers/instagram/alpha.one/mutuals'),
+    ]);
+    const page = await get('/bloggers/instagram/alpha.one');
+    expect(page.status).toBe(200);
+    const text = page.text.replace(/<[^>]+>/g, '');
+    const c = mutuals.json.counts;
+    expect(text).toContain(`Mutuals${c.mutuals}`);
+    expect(text).toContain(`Not following back${c.not_following_back}`);
+    expect(text).toContain(`Fans${c.fans}`);
+    const priv = audience.json.shares.private;
+    expect(text).toContain(`Private${Math.round(priv.share * 10_000) / 100}% (${priv.count} of ${priv.denominator}, share_private_v1)`);
+    expect(text).toContain(`Of ${audience.json.followers} active followers, from run ${audience.json.source_run.run_id}`);
+
+    const none = await get('/bloggers/instagram/delta.four');
+    expect(none.status).toBe(200);
+    expect(none.text).toMatch(/No audience figures: [^<]*never been synced completely/);
+    expect(none.text).toMatch(/No mutuals: [^<]*never been synced completely/);
+  });
+});

@@ -10,6 +10,7 @@ import type { Queryable } from '../../db/database.ts';
 import { parseProfilePath, requireBloggerCard } from '../bloggers.ts';
 import { HttpError } from '../respond.ts';
 import type { RouteContext } from '../route.ts';
+import { audienceSection } from './audience-section.ts';
 import { followersChart } from './chart.ts';
 import { count, html, providerText, type SafeHtml, safeHttpUrl, timeTag } from './html.ts';
 import { type Page, pageNumber } from './page-route.ts';
@@ -110,6 +111,7 @@ export async function bloggerPage(ctx: RouteContext): Promise<Page> {
   ]);
   const base = bloggerHref(card.platform, card.username);
   const changes = await changesSection(ctx, card.id, base);
+  const audience = await audienceSection(db, { id: card.id, platform: card.platform, extId: card.ext_id, username: card.username });
   const chartCaption =
     snapshots.length === CHART_SNAPSHOTS
       ? `The newest ${CHART_SNAPSHOTS} snapshots (one per profile sync).`
@@ -138,6 +140,7 @@ ${followersChart(
   chartCaption,
 )}</section>
 ${changes}
+${audience}
 <section aria-labelledby="runs-heading"><h2 id="runs-heading">Last runs</h2>${runsTable(runs)}</section>`,
   };
 }
