@@ -69,7 +69,7 @@ describe('web pages in Chromium', () => {
     const box = page.getByRole('combobox', { name: /search bloggers/i });
     await box.pressSequentially('growth', { delay: 20 });
     const options = page.getByRole('option');
-    await expect.poll(() => options.count()).toBe(3);
+    await expect.poll(() => options.count(), { timeout: 10_000 }).toBe(3);
     expect(await box.getAttribute('aria-expanded')).toBe('true');
     await page.screenshot({ path: join(SCREENSHOTS, 'search-typeahead.png') });
     // The hostile name is shown as text inside the suggestion.
@@ -81,7 +81,7 @@ describe('web pages in Chromium', () => {
     const again = await open('/');
     const box2 = again.getByRole('combobox');
     await box2.pressSequentially('growth.dai', { delay: 20 });
-    await expect.poll(() => again.getByRole('option').count()).toBe(1);
+    await expect.poll(() => again.getByRole('option').count(), { timeout: 10_000 }).toBe(1);
     await box2.press('ArrowDown');
     expect(await box2.getAttribute('aria-activedescendant')).toBe('suggestion-0');
     await box2.press('Enter');
