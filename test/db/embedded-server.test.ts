@@ -27,6 +27,19 @@ const env = (dataDir: string, extra: Record<string, string> = {}) => ({ SM_DATA_
 const starts = (dataDir: string) =>
   (readFileSync(path.join(dataDir, 'postgres.log'), 'utf8').match(/database system is ready to accept connections/g) ?? []).length;
 
+/** Queues demo.blogger's sync (--enqueue) and waits until the running worker has stored its 9 followers. */
+async function enqueueAndExpectWorked(dataDir: string): Promise<void> {
+  const queued = await runCli(['sync-profile', 'demo.blogger', '--followers', '--enqueue'], env(dataDir));
+  expect(queued.code, queued.stderr).toBe(0);
+  await vi.waitFor(
+    async () => {
+      const shown = await runCli(['followers', 'demo.blogger', '--json'], env(dataDir));
+      expect(JSON.parse(shown.stdout || '[]')).toHaveLength(9);
+    },
+    { timeout: 60_000, interval: 500 },
+  );
+}
+
 afterEach(async () => {
   for (const base of dirs) await stopAndExpectGone(path.join(base, 'data'));
 });
@@ -166,15 +179,7 @@ describe('crashes and stale files', () => {
         async () => readFileSync(path.join(dataDir, 'postgres.log'), 'utf8').includes('restarted for its clients'),
         'the restart',
       );
-      const queued = await runCli(['sync-profile', 'demo.blogger', '--followers', '--enqueue'], env(dataDir));
-      expect(queued.code, queued.stderr).toBe(0);
-      await vi.waitFor(
-        async () => {
-          const shown = await runCli(['followers', 'demo.blogger', '--json'], env(dataDir));
-          expect(JSON.parse(shown.stdout || '[]')).toHaveLength(9);
-        },
-        { timeout: 60_000, interval: 500 },
-      );
+      await enqueueAndExpectWorked(dataDir);
     } finally {
       worker.child.kill('SIGTERM');
     }
@@ -194,13 +199,7 @@ describe('crashes and stale files', () => {
         const now = JSON.parse(readFileSync(path.join(dataDir, 'server.json'), 'utf8'));
         return now.pid !== first.pid && now.supervisorPid !== first.supervisorPid;
       }, 'a new server started for the worker');
-      const queued = await runCli(['sync-profile', 'demo.blogger', '--followers', '--enqueue'], env(dataDir));
-      expect(queued.code, queued.stderr).toBe(0);
-      await vi.waitFor(
-        async () =>
-          expect(JSON.parse((await runCli(['followers', 'demo.blogger', '--json'], env(dataDir))).stdout || '[]')).toHaveLength(9),
-        { timeout: 60_000, interval: 500 },
-      );
+      await enqueueAndExpectWorked(dataDir);
     } finally {
       worker.child.kill('SIGTERM');
     }
