@@ -10,7 +10,12 @@ const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
 /** A whole number >= min (default `def`); anything else is refused with `a whole number >= min` (the value is never echoed). */
 const intWithDefault = (def: number, min = 0) => {
   const message = `a whole number >= ${min}`;
-  return z.preprocess(emptyToUndefined, z.coerce.number({ message }).int({ message }).min(min, { message }).default(def));
+  // Decimal digits only: Number() would also take `0x10`, `1e3` or `0b1` and read them as 16, 1000, 1.
+  const decimalOnly = (v: unknown) => {
+    const t = emptyToUndefined(v);
+    return typeof t === 'string' && !/^\s*\d+\s*$/.test(t) ? Number.NaN : t;
+  };
+  return z.preprocess(decimalOnly, z.coerce.number({ message }).int({ message }).min(min, { message }).default(def));
 };
 /**
  * An integer in [min, max] (default `def`); anything else is refused with `an integer min-max` and

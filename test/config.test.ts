@@ -78,6 +78,18 @@ describe('pool and load limits', () => {
   });
 });
 
+describe('whole-number settings', () => {
+  it('take decimal digits (spaces around allowed) and refuse hex, exponent, binary and fractions instead of reading them as numbers', () => {
+    expect(loadConfig({ SM_DB_IDLE_SECONDS: ' 16 ' }, '/nonexistent').dbIdleSeconds).toBe(16);
+    for (const bad of ['0x10', '1e3', '0b1', '2.5', '-1', '+3']) {
+      expect(configMessage({ SM_DB_IDLE_SECONDS: bad }), bad).toBe(
+        'invalid configuration: SM_DB_IDLE_SECONDS (a whole number >= 0) (see .env.example)',
+      );
+    }
+    expect(configMessage({ DB_PORT: '0x1538' })).toBe('invalid configuration: DB_PORT (a whole number >= 1) (see .env.example)');
+  });
+});
+
 describe('the embedded database and sample data', () => {
   const where = (env: NodeJS.ProcessEnv) => {
     const db = loadConfig(env, '/work/x').database;
