@@ -1,4 +1,4 @@
-// Load shedding for the search endpoint: at most `concurrency` searches run at once, at most `queue`
+// Load shedding for the search and analysis endpoints (one shared limiter): at most `concurrency` searches run at once, at most `queue`
 // wait for a slot (first come, first served) and none waits longer than `maxWaitMs`. Past either
 // bound a request is refused at once with 503 `overloaded` and Retry-After, instead of queueing in
 // the database pool until the request timeout (issue 14: 60 concurrent searches made every one of
@@ -22,17 +22,17 @@ export type ShedReason = 'queue_full' | 'wait_timeout';
 export interface LimiterEvents {
   /** A request got a slot after waiting `seconds` (0 when a slot was free). */
   admitted?(seconds: number): void;
-  /** A request was refused. */
-  shed?(reason: ShedReason): void;
+  /** A request to `route` (the label given to {@link Limiter.run}) was refused. */
+  shed?(reason: ShedReason, route: string): void;
 }
 
 /** A concurrency limiter with a bounded, timed queue. */
 export interface Limiter {
   /**
-   * Runs `work` in a slot, waiting for one when all are busy.
+   * Runs `work` in a slot, waiting for one when all are busy. `route` labels a refusal in the metrics.
    * @throws HttpError 503 `overloaded` (Retry-After: 1) when the queue is full or the wait exceeds maxWaitMs
    */
-  run<T>(work: () => Promise<T>): Promise<T>;
+  run<T>(work: () => Promise<T>, route: string): Promise<T>;
   /** Slots in use and requests waiting, now. */
   stats(): { active: number; queued: number; concurrency: number; queue: number };
 }
@@ -41,8 +41,8 @@ export interface Limiter {
 function overloaded(reason: ShedReason, options: LimiterOptions): HttpError {
   const why =
     reason === 'queue_full'
-      ? `${options.concurrency} searches are running and ${options.queue} waiting`
-      : `no search slot was free within ${options.maxWaitMs} ms`;
+      ? `${options.concurrency} searches and analyses are running and ${options.queue} waiting`
+      : `no query slot was free within ${options.maxWaitMs} ms`;
   return new HttpError(503, 'overloaded', `the server is busy (${why}); retry in a second`, { 'retry-after': '1' });
 }
 
@@ -60,14 +60,14 @@ export function createLimiter(options: LimiterOptions, events: LimiterEvents = {
     else active--;
   };
 
-  const acquire = (): Promise<void> => {
+  const acquire = (route: string): Promise<void> => {
     if (active < options.concurrency) {
       active++;
       events.admitted?.(0);
       return Promise.resolve();
     }
     if (waiters.length >= options.queue) {
-      events.shed?.('queue_full');
+      events.shed?.('queue_full', route);
       return Promise.reject(overloaded('queue_full', options));
     }
     const queuedAt = performance.now();
@@ -82,7 +82,7 @@ export function createLimiter(options: LimiterOptions, events: LimiterEvents = {
       const timer = setTimeout(() => {
         const i = waiters.indexOf(waiter);
         if (i >= 0) waiters.splice(i, 1);
-        events.shed?.('wait_timeout');
+        events.shed?.('wait_timeout', route);
         reject(overloaded('wait_timeout', options));
       }, options.maxWaitMs);
       waiters.push(waiter);
@@ -90,8 +90,8 @@ export function createLimiter(options: LimiterOptions, events: LimiterEvents = {
   };
 
   return {
-    async run(work) {
-      await acquire();
+    async run(work, route) {
+      await acquire(route);
       try {
         return await work();
       } finally {

@@ -12,7 +12,7 @@ import { pageRoute, staticRoute } from './pages/page-route.ts';
 import { runPage } from './pages/run-page.ts';
 import { searchPage } from './pages/search-page.ts';
 import { HttpError, sendError, sendJson, toHttpError } from './respond.ts';
-import type { HttpDeps, Route, RouteResult } from './route.ts';
+import type { HttpDeps, Route, RouteContext, RouteResult } from './route.ts';
 
 export type { HttpDeps } from './route.ts';
 
@@ -44,22 +44,30 @@ export const DEFAULT_SEARCH_CONCURRENCY = 8;
 export const DEFAULT_SEARCH_QUEUE = 32;
 export const DEFAULT_SEARCH_WAIT_MS = 1000;
 
+/**
+ * A handler that runs in a slot of the shared query limiter: searches and the analyses (mutuals,
+ * audience, overlap) are the requests that can hold a database connection for long.
+ */
+function limited(limiter: Limiter, route: string, handler: (ctx: RouteContext) => Promise<RouteResult>) {
+  return (ctx: RouteContext) => limiter.run(() => handler(ctx), route);
+}
+
 /** The route table. Order matters only for overlapping patterns (none today). */
 function routes(metrics: HttpMetrics, searches: Limiter): Route[] {
   return [
-    { name: '/api/v1/bloggers', pattern: /^\/api\/v1\/bloggers\/?$/, handler: (ctx) => searches.run(() => searchRoute(ctx)) },
+    { name: '/api/v1/bloggers', pattern: /^\/api\/v1\/bloggers\/?$/, handler: limited(searches, '/api/v1/bloggers', searchRoute) },
     { name: '/api/v1/bloggers/:platform/:username', pattern: /^\/api\/v1\/bloggers\/([^/]+)\/([^/]+)\/?$/, handler: profileRoute },
     {
       name: '/api/v1/bloggers/:platform/:username/mutuals',
       pattern: /^\/api\/v1\/bloggers\/([^/]+)\/([^/]+)\/mutuals\/?$/,
-      handler: mutualsRoute,
+      handler: limited(searches, '/api/v1/bloggers/:platform/:username/mutuals', mutualsRoute),
     },
     {
       name: '/api/v1/bloggers/:platform/:username/audience',
       pattern: /^\/api\/v1\/bloggers\/([^/]+)\/([^/]+)\/audience\/?$/,
-      handler: audienceRoute,
+      handler: limited(searches, '/api/v1/bloggers/:platform/:username/audience', audienceRoute),
     },
-    { name: '/api/v1/overlap', pattern: /^\/api\/v1\/overlap\/?$/, handler: overlapRoute },
+    { name: '/api/v1/overlap', pattern: /^\/api\/v1\/overlap\/?$/, handler: limited(searches, '/api/v1/overlap', overlapRoute) },
     { name: '/api/v1/openapi.json', pattern: /^\/api\/v1\/openapi\.json$/, handler: async () => ({ status: 200, body: buildOpenApi() }) },
     { name: '/health', pattern: /^\/health\/?$/, handler: healthRoute },
     // The web pages for people (src/http/pages) and their script and styles.
@@ -128,7 +136,7 @@ export function createHttpServer(deps: HttpDeps, options: HttpOptions = {}): Api
       queue: options.searchQueue ?? DEFAULT_SEARCH_QUEUE,
       maxWaitMs: options.searchWaitMs ?? DEFAULT_SEARCH_WAIT_MS,
     },
-    { admitted: (seconds) => metrics.searchAdmitted(seconds), shed: (reason) => metrics.shed('/api/v1/bloggers', reason) },
+    { admitted: (seconds) => metrics.searchAdmitted(seconds), shed: (reason, route) => metrics.shed(route, reason) },
   );
   const metrics = createMetrics({
     db: deps.db,

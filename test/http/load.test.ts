@@ -72,7 +72,7 @@ describe('HTTP server under load', () => {
 
       const shed = await request(api.base, '/api/v1/bloggers?q=orchid');
       expect([shed.status, shed.json.error.code, shed.headers.get('retry-after')]).toEqual([503, 'overloaded', '1']);
-      expect(shed.json.error.message).toBe('the server is busy (2 searches are running and 1 waiting); retry in a second');
+      expect(shed.json.error.message).toBe('the server is busy (2 searches and analyses are running and 1 waiting); retry in a second');
       for (let i = 0; i < 5; i++) {
         const health = await request(api.base, '/health');
         expect([health.status, health.json]).toEqual([200, { status: 'ok', database: 'ok', schema: 'current' }]);
@@ -105,8 +105,34 @@ describe('HTTP server under load', () => {
       await until(async () => (await blockedSearches()) === 1, 'the search slot to block on the lock');
       const late = await request(api.base, '/api/v1/bloggers?q=zoe');
       expect([late.status, late.json.error.code, late.headers.get('retry-after')]).toEqual([503, 'overloaded', '1']);
-      expect(late.json.error.message).toBe('the server is busy (no search slot was free within 100 ms); retry in a second');
+      expect(late.json.error.message).toBe('the server is busy (no query slot was free within 100 ms); retry in a second');
       expect(await metric(api.base, /^sm_http_shed_total\{route="\/api\/v1\/bloggers",reason="wait_timeout"\} (\d+)$/m)).toBe('1');
+    } finally {
+      await release();
+    }
+    expect((await first)?.status).toBe(200);
+    await api.close();
+  });
+
+  it('puts the analyses in the same slots as searches: with the one slot busy, mutuals, audience and overlap are shed too', async () => {
+    const api = await startApi(db, { searchConcurrency: 1, searchQueue: 0, searchWaitMs: 60_000 }, { health: probe });
+    const release = await lockProfiles();
+    let first: Promise<Reply> | undefined;
+    try {
+      first = request(api.base, '/api/v1/bloggers?q=anna');
+      await until(async () => (await blockedSearches()) === 1, 'the search slot to block on the lock');
+      for (const path of [
+        '/api/v1/bloggers/instagram/anna/mutuals',
+        '/api/v1/bloggers/instagram/anna/audience',
+        '/api/v1/overlap?a=instagram/anna&b=instagram/zoe',
+      ]) {
+        const shed = await request(api.base, path);
+        expect([path, shed.status, shed.json.error.code, shed.headers.get('retry-after')]).toEqual([path, 503, 'overloaded', '1']);
+      }
+      const text = (await request(api.base, '/metrics')).text;
+      expect(text).toContain('sm_http_shed_total{route="/api/v1/overlap",reason="queue_full"} 1');
+      expect(text).toContain('sm_http_shed_total{route="/api/v1/bloggers/:platform/:username/mutuals",reason="queue_full"} 1');
+      expect(text).toContain('sm_http_shed_total{route="/api/v1/bloggers/:platform/:username/audience",reason="queue_full"} 1');
     } finally {
       await release();
     }

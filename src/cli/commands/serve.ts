@@ -45,7 +45,8 @@ Web pages for people (read-only; open the printed URL):
 Prints "listening on http://HOST:PORT" once ready. SIGTERM or SIGINT stops it gracefully
 (in-flight requests finish, at most ${SHUTDOWN_GRACE_MS / 1000} s); a second signal exits at once (130).
 It starts even when the schema is behind, and /health answers 503 until \`sm-core migrate\` ran.
-Under load at most SM_HTTP_SEARCH_CONCURRENCY searches run at once and SM_HTTP_SEARCH_QUEUE wait
+Under load at most SM_HTTP_SEARCH_CONCURRENCY searches and analyses (mutuals, audience, overlap)
+run at once and SM_HTTP_SEARCH_QUEUE wait
 (at most SM_HTTP_SEARCH_WAIT_MS); more get 503 overloaded with Retry-After: 1 (docs/api.md "Load").`,
     )
     .action(async (opts: { port: string; host: string }) => {
