@@ -1,6 +1,7 @@
 // GET /api/v1/bloggers and /api/v1/bloggers/:platform/:username through a real HTTP client.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database.ts';
+import { findProfile } from '../../src/db/queries/profiles.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { insertSearchFixtures, PAGER_COUNT } from '../db/search-fixtures.ts';
@@ -155,6 +156,18 @@ describe('HTTP /api/v1/bloggers/:platform/:username', () => {
     expect(r.status).toBe(200);
     expect(Object.keys(r.json).sort()).toEqual([...BLOGGER_KEYS, 'created_at', 'updated_at', 'latest_snapshot'].sort());
     expect(r.json).toMatchObject({ username: 'anna.k_92', followers_count: 9007199254740991, latest_snapshot: null });
+  });
+
+  it('names the same row as the CLI when a released username is stored for two accounts (the most recently synced)', async () => {
+    // The taker was synced last but its row was updated longer ago than the releaser's (e.g. by a list page).
+    await tdb.pool.query(
+      `INSERT INTO social_profiles (ext_id, username, last_synced_at, updated_at) VALUES
+         ('9800000001', 'released.name', now() - interval '2 days', now()),
+         ('9800000002', 'released.name', now() - interval '1 hour', now() - interval '3 days')`,
+    );
+    const cli = await findProfile(db, { username: 'released.name' });
+    const r = await request(api.base, '/api/v1/bloggers/instagram/Released.Name');
+    expect([r.status, r.json.ext_id, cli?.extId]).toEqual([200, '9800000002', '9800000002']);
   });
 
   it('returns the newest profile_snapshots row, newest first, ids as strings and counts as numbers', async () => {

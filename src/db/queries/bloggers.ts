@@ -3,6 +3,7 @@
 // the latest growth snapshot (table `profile_snapshots`, issue 4).
 import type { Queryable } from '../database.ts';
 import { countFromInt8, idFromInt8 } from '../int8.ts';
+import { USERNAME_OWNER_ORDER } from './profiles.ts';
 
 /** Columns of social_profiles every blogger view selects, qualified with alias `p`. */
 export const BLOGGER_COLUMNS = `p.id, p.platform, p.ext_id, p.username, p.full_name, p.bio, p.avatar, p.url,
@@ -91,7 +92,7 @@ export async function findBloggerCard(db: Queryable, platform: string, username:
   const res = await db.query<BloggerRow>(
     `SELECT ${BLOGGER_COLUMNS} FROM social_profiles p
       WHERE p.platform = $1 AND lower(p.username) = lower($2)
-      ORDER BY p.updated_at DESC, p.id DESC LIMIT 1`,
+      ORDER BY ${USERNAME_OWNER_ORDER} LIMIT 1`,
     [platform, username.replace(/^@+/, '')],
   );
   const row = res.rows[0];

@@ -134,6 +134,13 @@ export async function upsertProfile(q: Queryable, p: ProfileRecord, jobCallId: s
 }
 
 /**
+ * Which row a username names when a released username is stored for two accounts: the most recently
+ * synced one (then the newest row). Every lookup by username (CLI, HTTP API, web pages) orders by it.
+ * A constant SQL fragment over alias `p`, never built from input.
+ */
+export const USERNAME_OWNER_ORDER = 'p.last_synced_at DESC NULLS LAST, p.id DESC';
+
+/**
  * Finds a stored profile by username (case-insensitive; the most recently synced one wins when a
  * released username was stored for two accounts) or by provider id.
  */
@@ -142,8 +149,8 @@ export async function findProfile(q: Queryable, lookup: ProfileQuery, platform: 
     'id' in lookup
       ? await q.query<RawProfileRow>(`SELECT ${COLUMNS} FROM social_profiles WHERE platform = $1 AND ext_id = $2`, [platform, lookup.id])
       : await q.query<RawProfileRow>(
-          `SELECT ${COLUMNS} FROM social_profiles WHERE platform = $1 AND lower(username) = lower($2)
-           ORDER BY last_synced_at DESC NULLS LAST, id DESC LIMIT 1`,
+          `SELECT ${COLUMNS} FROM social_profiles p WHERE platform = $1 AND lower(username) = lower($2)
+           ORDER BY ${USERNAME_OWNER_ORDER} LIMIT 1`,
           [platform, lookup.username],
         );
   return res.rows[0] ? toRow(res.rows[0]) : null;
