@@ -298,6 +298,15 @@ describe('bad data directories and failed starts: one line, exit 4', () => {
     ]);
   });
 
+  it('a data directory under a parent that cannot hold directories (/proc) fails at once instead of spinning in mkdir', async () => {
+    const dataDir = `/proc/sm-core-test-${process.pid}/data`;
+    const res = await runCli(['show', 'demo.blogger'], env(dataDir));
+    expect([res.code, res.stderr]).toEqual([
+      4,
+      `sm-core: cannot use the data directory ${dataDir} (ENOENT): set SM_DATA_DIR to a writable directory, or DATABASE_URL to a server\n`,
+    ]);
+  }, 20_000);
+
   it('a server that fails to start shows the last lines of its log, and the next start works once fixed', async () => {
     const dataDir = freshDataDir();
     expect((await runCli(['sync-profile', 'demo.blogger'], env(dataDir))).code).toBe(0);

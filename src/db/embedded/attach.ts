@@ -31,6 +31,24 @@ export function refuseLegacyData(dataDir: string): void {
   );
 }
 
+/**
+ * Creates `dataDir` and its missing parents one level at a time. Node's recursive mkdirSync loops
+ * forever where a parent cannot hold directories and answers ENOENT (e.g. under /proc); one level at
+ * a time, that error is thrown.
+ * @throws NodeJS.ErrnoException of the first level that cannot be created
+ */
+function makeDataDir(dataDir: string): void {
+  const missing: string[] = [];
+  for (let dir = path.resolve(dataDir); !existsSync(dir); dir = path.dirname(dir)) missing.unshift(dir);
+  for (const dir of missing) {
+    try {
+      mkdirSync(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err; // another process made it first
+    }
+  }
+}
+
 function register(layout: EmbeddedLayout): void {
   const count = registrations.get(layout.dataDir) ?? 0;
   if (count === 0) {
@@ -131,7 +149,7 @@ export async function attachEmbeddedServer(dataDir: string, options: AttachOptio
   if (!options.allowLegacyData) refuseLegacyData(dataDir);
   const layout = embeddedLayout(dataDir);
   try {
-    mkdirSync(dataDir, { recursive: true });
+    makeDataDir(dataDir);
     register(layout);
   } catch (err) {
     throw dataDirError(dataDir, err);
